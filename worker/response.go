@@ -1,0 +1,86 @@
+package worker
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// NewResponse builds an *http.Response with the given status, headers (may be nil) and body
+// (may be nil for no body). ContentLength is set when the body's size is known.
+func NewResponse(status int, header http.Header, body io.Reader) *http.Response {
+	if header == nil {
+		header = http.Header{}
+	}
+	resp := &http.Response{
+		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
+		ContentLength: -1,
+	}
+	switch b := body.(type) {
+	case nil:
+		resp.Body = http.NoBody
+		resp.ContentLength = 0
+	case *bytes.Reader:
+		resp.ContentLength = int64(b.Len())
+	case *strings.Reader:
+		resp.ContentLength = int64(b.Len())
+	case *bytes.Buffer:
+		resp.ContentLength = int64(b.Len())
+	}
+	if resp.Body == nil {
+		rc, ok := body.(io.ReadCloser)
+		if !ok {
+			rc = io.NopCloser(body)
+		}
+		resp.Body = rc
+	}
+	return resp
+}
+
+// Text answers status with a text/plain body. It returns a nil error so that a handler can
+// end with `return worker.Text(200, "ok")`.
+func Text(status int, body string) (*http.Response, error) {
+	h := http.Header{"Content-Type": {"text/plain;charset=UTF-8"}}
+	return NewResponse(status, h, strings.NewReader(body)), nil
+}
+
+// HTML answers status with a text/html body.
+func HTML(status int, body string) (*http.Response, error) {
+	h := http.Header{"Content-Type": {"text/html;charset=UTF-8"}}
+	return NewResponse(status, h, strings.NewReader(body)), nil
+}
+
+// JSON answers status with v encoded as JSON; the error is the encoding error, if any.
+func JSON(status int, v any) (*http.Response, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	return NewResponse(status, h, bytes.NewReader(b)), nil
+}
+
+// Redirect answers with a redirect to location; status defaults to 302 when 0.
+func Redirect(status int, location string) (*http.Response, error) {
+	if status == 0 {
+		status = http.StatusFound
+	}
+	return NewResponse(status, http.Header{"Location": {location}}, nil), nil
+}
+
+// Error answers status with its standard text, or msg when given, as text/plain. It is a
+// response, not a Go error: returning an error from Fetch means a 500 and a log line.
+func Error(status int, msg string) (*http.Response, error) {
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return Text(status, msg)
+}
