@@ -38,6 +38,7 @@ type invocation struct {
 
 	mu      sync.Mutex
 	pending sync.WaitGroup
+	tasks   int // WaitUntil calls so far (under mu)
 	errs    []error
 }
 
@@ -138,6 +139,9 @@ func (c *Context) PassThroughRequested() bool {
 // of one task never stop the others (W-008); they are collected for Wait and logged.
 func (c *Context) WaitUntil(fn func(ctx context.Context) error) {
 	inv := c.inv
+	inv.mu.Lock()
+	inv.tasks++
+	inv.mu.Unlock()
 	inv.pending.Add(1)
 	go func() {
 		defer inv.pending.Done()
@@ -166,6 +170,10 @@ func runTask(ctx context.Context, fn func(context.Context) error) (err error) {
 // Wait after sending the response; workertest calls it to drain a test's invocation.
 func (c *Context) Wait(ctx context.Context) error {
 	inv := c.inv
+	if !c.HasWaitUntil() {
+		inv.stopWait()
+		return nil
+	}
 	done := make(chan struct{})
 	go func() { inv.pending.Wait(); close(done) }()
 	timer := time.NewTimer(WaitUntilGrace)
@@ -183,4 +191,11 @@ func (c *Context) Wait(ctx context.Context) error {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	return errors.Join(append(append([]error(nil), inv.errs...), timedOut)...)
+}
+
+// HasWaitUntil reports whether WaitUntil was called, so that a runner can skip waiting.
+func (c *Context) HasWaitUntil() bool {
+	c.inv.mu.Lock()
+	defer c.inv.mu.Unlock()
+	return c.inv.tasks > 0
 }

@@ -1,0 +1,5 @@
+package host
+
+import "syscall"
+
+var errAddrInUse = syscall.EADDRINUSE

@@ -1,0 +1,48 @@
+// Package host is the runner: it reads a worker's config, opens its bindings on embedded
+// storage, builds its Env, serves it over HTTP, fires its crons, queues, alarms and
+// workflows, and offers the local tooling subcommands.
+//
+//	func main() { host.Main(worker.New[Env](App{})) }
+//
+// `go run .` serves on 127.0.0.1:8787. Flags: --config FILE (default: wrangler.jsonc,
+// wrangler.json or wrangler.toml in the working directory), --env NAME, --ip, --port,
+// --persist-to DIR (default .flarego/state beside the config), --no-persist (memory only),
+// --log-level debug|info|warn|error, --strict-limits (the platform's production limits,
+// X-003), --upstream URL (origin for PassThroughOnException, W-010), --no-crons. The
+// subcommands (`kv`, `d1`, `r2`, `queues`, `workflows`, `cron`, `durable-objects`,
+// `vectorize` …) act on the persisted state by binding name; run `go run . help` for the
+// list. They work while the runner is serving: they open the same SQLite files, which WAL
+// and busy timeouts make safe to share.
+//
+// # Persistence layout
+//
+// Everything lives under the persist directory (default `.flarego/state` beside the
+// config), one folder per binding kind and one SQLite file per namespace, database or
+// object, so that a user can find, copy and back up their data:
+//
+//	.flarego/state/
+//	  kv/<namespace id>.sqlite            one database per KV namespace id
+//	  d1/<database id>.sqlite             one database per D1 database id (+ time-travel journal)
+//	  r2/<bucket name>/                   an index database and the object blobs of a bucket
+//	  do/<class name>/                    one database per object, plus the alarm index
+//	  queues/                             the queues database shared by every process
+//	  workflows/<workflow name>.sqlite    instances, steps and events of a workflow
+//	  vectorize/<index name>/             vectors, metadata and the search graph of an index
+//	  services/                           the local registry of running workers
+//
+// Names that are not safe as file names are hashed by the owning package. Two runners
+// started on the same directory share all of it (X-002); with --no-persist every binding is
+// in memory and private to the process (X-001, W-037).
+//
+// # Requests
+//
+// Every request gets CF-Connecting-IP when it has none (W-033), is checked against the URL,
+// header and body limits (414, 431, 413; W-018), and runs the worker's Fetch with its CPU
+// time measured (package worker documents how). A returned error or a panic becomes a 500:
+// an HTML page when Accept asks for HTML, else the error as text (W-011, W-013); with
+// PassThroughOnException and --upstream the request goes to the upstream instead (W-010).
+// WaitUntil work runs after the response, up to 30 s (W-007…W-009). Paths under /cdn-cgi/
+// are the runner's own local endpoints and are refused for non-local Host headers (W-036).
+// One structured log line per invocation records handler kind, method, path, status, wall
+// ms, CPU ms and subrequests.
+package host

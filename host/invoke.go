@@ -1,0 +1,300 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/flarego/flarego/worker"
+	"go.uber.org/zap"
+)
+
+// ServeHTTP routes local endpoints and serves everything else with the primary worker.
+func (r *Runner) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if strings.HasPrefix(req.URL.Path, "/cdn-cgi/") {
+		if r.serveLocal(w, req) {
+			return
+		}
+	} else if req.URL.Path == "/__scheduled" {
+		r.serveScheduledTrigger(w, req, false)
+		return
+	}
+	for _, rt := range r.routes {
+		if strings.HasPrefix(req.URL.Path, rt.prefix) && isLocalHost(req.Host) {
+			rt.handler.ServeHTTP(w, req)
+			return
+		}
+	}
+	r.serveWorker(w, req, r.primary)
+}
+
+// serveWorker runs one fetch invocation of ws.
+func (r *Runner) serveWorker(w http.ResponseWriter, req *http.Request, ws *workerSlot) {
+	// W-033: the client address, as the platform's edge would add it.
+	if req.Header.Get("CF-Connecting-IP") == "" {
+		host, _, err := net.SplitHostPort(req.RemoteAddr)
+		if err != nil || host == "" {
+			host = "127.0.0.1"
+		}
+		req.Header.Set("CF-Connecting-IP", host)
+	}
+	if !checkRequest(w, req, ws.limits) {
+		r.log.Warn("request refused by limits", zap.String("method", req.Method), zap.String("path", req.URL.Path))
+		return
+	}
+	r.invokeFetch(w, req, ws)
+}
+
+// invokeFetch runs ws's Fetch with budgets, measurement, error handling and logging.
+func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *workerSlot) {
+	start := time.Now()
+	ctx, cancel := worker.NewContext(req.Context(), worker.ContextOptions{
+		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: r.slog,
+	})
+	req = req.WithContext(ctx)
+	status := 0
+	var cpu time.Duration
+	var failure error
+
+	if d, ok := ws.bound.(worker.DirectHTTP); ok {
+		sw := &statusWriter{ResponseWriter: w}
+		cpu = worker.MeasureCPU(func() {
+			failure = catch(func() error {
+				if !d.ServeHTTPDirect(sw, req, ctx) {
+					return errNotDirect
+				}
+				return nil
+			})
+		})
+		if !errors.Is(failure, errNotDirect) {
+			if failure != nil && sw.status == 0 {
+				r.writeError(sw, req, ctx, failure)
+			}
+			status = sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			r.finish(ctx, cancel, req, status, start, cpu, failure)
+			return
+		}
+		failure = nil
+	}
+
+	var resp *http.Response
+	cpu = worker.MeasureCPU(func() {
+		failure = catch(func() error {
+			var err error
+			resp, err = ws.bound.Fetch(req, ctx)
+			if err == nil && resp == nil {
+				err = errors.New("Fetch returned neither a response nor an error")
+			}
+			return err
+		})
+	})
+	if failure == nil && ws.limits.CPU > 0 && cpu > ws.limits.CPU {
+		failure = &worker.LimitError{Limit: "cpu", Used: int64(cpu), Max: int64(ws.limits.CPU)}
+		closeBody(resp)
+		r.writeCPUExceeded(w)
+		r.finish(ctx, cancel, req, http.StatusServiceUnavailable, start, cpu, failure)
+		return
+	}
+	switch {
+	case failure != nil:
+		closeBody(resp)
+		if ctx.PassThroughRequested() && r.opts.Upstream != nil {
+			status = r.passThrough(w, req)
+		} else {
+			status = r.writeError(w, req, ctx, failure)
+		}
+	default:
+		if sock, ok := worker.WebSocketFrom(resp); ok {
+			status = http.StatusSwitchingProtocols
+			r.finish(ctx, cancel, req, status, start, cpu, nil)
+			r.pumpWebSocket(w, req, sock)
+			return
+		}
+		status = resp.StatusCode
+		writeResponse(w, resp)
+	}
+	r.finish(ctx, cancel, req, status, start, cpu, failure)
+}
+
+var errNotDirect = errors.New("not a direct handler")
+
+// finish logs the invocation and hands its WaitUntil work to the background.
+func (r *Runner) finish(ctx *worker.Context, cancel context.CancelFunc, req *http.Request, status int, start time.Time, cpu time.Duration, failure error) {
+	wall := time.Since(start)
+	fields := []zap.Field{
+		zap.String("handler", "fetch"),
+		zap.String("method", req.Method),
+		zap.String("path", req.URL.Path),
+		zap.Int("status", status),
+		zap.Float64("wall_ms", float64(wall.Microseconds())/1000),
+		zap.Float64("cpu_ms", float64(cpu.Microseconds())/1000),
+		zap.Int("subrequests", ctx.Subrequests()),
+	}
+	if failure != nil {
+		r.log.Error("invocation failed", append(fields, zap.Error(failure))...)
+	} else if ce := r.log.Check(zap.InfoLevel, "invocation"); ce != nil {
+		ce.Write(fields...)
+	}
+	cancel()
+	if ctx.HasWaitUntil() {
+		r.background.Add(1)
+		go func() {
+			defer r.background.Done()
+			ctx.Wait(context.Background())
+		}()
+	}
+}
+
+// catch runs f, turning a panic into an error that carries the stack.
+func catch(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return f()
+}
+
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
+
+func closeBody(resp *http.Response) {
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+}
+
+// writeResponse copies resp onto w; the body streams (an *os.File body goes by sendfile).
+func writeResponse(w http.ResponseWriter, resp *http.Response) {
+	h := w.Header()
+	for k, vs := range resp.Header {
+		h[k] = vs
+	}
+	if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified {
+		h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
+	}
+	w.WriteHeader(resp.StatusCode)
+	if resp.Body != nil {
+		if f, ok := w.(http.Flusher); ok && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+			copyFlushing(w, f, resp.Body)
+		} else {
+			io.Copy(w, resp.Body)
+		}
+		resp.Body.Close()
+	}
+}
+
+// copyFlushing streams server-sent events chunk by chunk.
+func copyFlushing(w io.Writer, f http.Flusher, r io.Reader) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			f.Flush()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// writeError answers a failed invocation: 500 (the platform's 1101), as an HTML page when the
+// client accepts HTML, else the error and stack as text (W-011, W-013).
+func (r *Runner) writeError(w http.ResponseWriter, req *http.Request, ctx *worker.Context, failure error) int {
+	status := http.StatusInternalServerError
+	var le *worker.LimitError
+	if errors.As(failure, &le) {
+		status = http.StatusServiceUnavailable
+	}
+	detail := failure.Error()
+	var pe *panicError
+	if errors.As(failure, &pe) {
+		detail += "\n\n" + string(pe.stack)
+	}
+	if acceptsHTML(req.Header.Get("Accept")) {
+		w.Header().Set("Content-Type", "text/html;charset=UTF-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, errorPage, html.EscapeString(failure.Error()), html.EscapeString(req.Method), html.EscapeString(req.URL.String()), html.EscapeString(detail))
+		return status
+	}
+	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+	w.WriteHeader(status)
+	io.WriteString(w, detail)
+	return status
+}
+
+func (r *Runner) writeCPUExceeded(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	io.WriteString(w, "Error 1102: Worker exceeded resource limits")
+}
+
+func acceptsHTML(accept string) bool {
+	return strings.Contains(accept, "text/html") || strings.Contains(accept, "text/*") || strings.Contains(accept, "*/*")
+}
+
+const errorPage = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Error 1101: Worker threw an exception</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}pre{background:#f4f4f4;padding:1rem;overflow:auto}</style>
+</head><body><h1>Error 1101: Worker threw an exception</h1>
+<p><strong>%s</strong></p><p>%s %s</p><pre>%s</pre></body></html>
+`
+
+// passThrough forwards req to the upstream origin (W-010).
+func (r *Runner) passThrough(w http.ResponseWriter, req *http.Request) int {
+	sw := &statusWriter{ResponseWriter: w}
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(r.opts.Upstream)
+		pr.Out.Host = r.opts.Upstream.Host
+	}}
+	proxy.ServeHTTP(sw, req.WithContext(context.WithoutCancel(req.Context())))
+	return sw.status
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+// Flush lets streaming handlers flush through the wrapper.
+func (s *statusWriter) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection (hijack for WebSockets).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,207 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flarego/flarego/env"
+	"github.com/flarego/flarego/worker"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Runner serves workers. Make one with New; Serve or Start it; Close it.
+type Runner struct {
+	opts    Options
+	log     *zap.Logger
+	slog    *slog.Logger
+	logBuf  *zapcore.BufferedWriteSyncer
+	primary *workerSlot
+	workers map[string]*workerSlot
+
+	mu      sync.Mutex
+	closers []func(ctx context.Context) error
+	// background counts WaitUntil drains and other work that shutdown waits for.
+	background sync.WaitGroup
+	// local are handlers of local endpoints under /cdn-cgi/local/, by path after that prefix.
+	local map[string]http.Handler
+	// routes are extra runner routes outside /cdn-cgi/ (pull queues' platform paths).
+	routes []route
+
+	srv      *http.Server
+	listener net.Listener
+	started  time.Time
+}
+
+type route struct {
+	prefix  string
+	handler http.Handler
+}
+
+// New reads the config, opens every binding, builds the Env of app and starts the engines
+// (queues, alarms, workflows, crons). Errors name every problem found: a malformed config,
+// an unwritable persist directory, missing or mistyped bindings.
+func New(ctx context.Context, opts Options, app worker.Runnable) (*Runner, error) {
+	cfg, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	zl, buf, err := newLogger(opts.LogOutput, opts.LogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	r := &Runner{opts: opts, log: zl, logBuf: buf, slog: slogFor(zl), workers: map[string]*workerSlot{}, local: map[string]http.Handler{}, started: time.Now()}
+	for _, w := range cfg.Warnings {
+		r.log.Warn("config: " + w)
+	}
+	slot, err := r.addWorker(ctx, app, cfg)
+	if err != nil {
+		r.Close(context.Background())
+		return nil, err
+	}
+	r.primary = slot
+	return r, nil
+}
+
+func (r *Runner) addWorker(ctx context.Context, app worker.Runnable, cfg *env.Config) (*workerSlot, error) {
+	name := app.Name()
+	if name == "" {
+		name = cfg.Name
+	}
+	if name == "" {
+		name = "worker"
+	}
+	if _, dup := r.workers[name]; dup {
+		return nil, fmt.Errorf("two workers named %q", name)
+	}
+	w := &workerSlot{r: r, name: name, app: app, cfg: cfg}
+	w.limits = r.limitsFor(w)
+	r.workers[name] = w
+
+	var required []string
+	if cfg.Secrets != nil {
+		required = cfg.Secrets.Required
+	}
+	secrets, warnings, err := env.LoadSecrets(r.opts.Dir, r.opts.Environment, required)
+	if err != nil {
+		return nil, err
+	}
+	for _, msg := range warnings {
+		r.log.Warn(msg)
+	}
+	for _, reg := range app.Registrations() {
+		if err := registerWith(w, reg); err != nil {
+			return nil, err
+		}
+	}
+	ev := reflect.New(app.EnvType()).Elem()
+	if err := env.LoadInto(ev, env.Source{Config: cfg, Secrets: secrets, Resolve: w.resolve}); err != nil {
+		return nil, fmt.Errorf("worker %q: %w", name, err)
+	}
+	bound, err := app.Bind(ev.Interface())
+	if err != nil {
+		return nil, err
+	}
+	w.bound = bound
+	for _, f := range w.onBound {
+		if err := f(ctx, bound); err != nil {
+			return nil, fmt.Errorf("worker %q: %w", name, err)
+		}
+	}
+	return w, nil
+}
+
+// registrars handle worker.Registration kinds; each binding kind's file adds its own.
+var registrars = map[string]func(w *workerSlot, reg worker.Registration) error{}
+
+func registerWith(w *workerSlot, reg worker.Registration) error {
+	f, ok := registrars[reg.Kind]
+	if !ok {
+		return fmt.Errorf("worker %q: this runner does not know %s registrations (%q)", w.name, reg.Kind, reg.Name)
+	}
+	return f(w, reg)
+}
+
+// Handler is the runner's HTTP handler: local endpoints, then the primary worker.
+func (r *Runner) Handler() http.Handler { return r }
+
+// Logger is the runner's structured logger.
+func (r *Runner) Logger() *slog.Logger { return r.slog }
+
+// PersistDir is the state directory, or "" when nothing persists.
+func (r *Runner) PersistDir() string { return r.opts.PersistTo }
+
+// Listen opens the listening socket; a port in use is an error naming the address.
+func (r *Runner) Listen() (net.Listener, error) {
+	addr := net.JoinHostPort(r.opts.IP, fmt.Sprint(max(r.opts.Port, 0)))
+	if r.opts.Port < 0 {
+		addr = net.JoinHostPort(r.opts.IP, "0")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, errAddrInUse) || strings.Contains(err.Error(), "address already in use") {
+			return nil, fmt.Errorf("cannot listen on %s: the port is in use (choose another with --port)", addr)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	r.listener = ln
+	return ln, nil
+}
+
+// Serve serves on ln until Shutdown; it returns nil after a graceful shutdown.
+func (r *Runner) Serve(ln net.Listener) error {
+	r.srv = &http.Server{
+		Handler:           r,
+		ReadHeaderTimeout: 30 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(r.slog.Handler(), slog.LevelWarn),
+	}
+	err := r.srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections, waits for in-flight requests and WaitUntil work
+// (bounded by ctx) and closes every binding.
+func (r *Runner) Shutdown(ctx context.Context) error {
+	var err error
+	if r.srv != nil {
+		err = r.srv.Shutdown(ctx)
+	}
+	done := make(chan struct{})
+	go func() { r.background.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		r.log.Warn("shutdown: background work still running; closing anyway")
+	}
+	return errors.Join(err, r.Close(ctx))
+}
+
+// Close closes every binding and engine, newest first. Safe to call more than once.
+func (r *Runner) Close(ctx context.Context) error {
+	r.mu.Lock()
+	closers := r.closers
+	r.closers = nil
+	r.mu.Unlock()
+	var errs []error
+	for i := len(closers) - 1; i >= 0; i-- {
+		if err := closers[i](ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if r.logBuf != nil {
+		r.logBuf.Stop()
+	}
+	return errors.Join(errs...)
+}
