@@ -45,4 +45,15 @@
 // are the runner's own local endpoints and are refused for non-local Host headers (W-036).
 // One structured log line per invocation records handler kind, method, path, status, wall
 // ms, CPU ms and subrequests.
+//
+// # Cron triggers
+//
+// The config's triggers.crons fire on schedule by themselves (the platform's local tools
+// never fire them; --no-crons turns this off), in UTC, once per tick, with ScheduledEvent.Cron
+// equal to the configured string and ScheduledTime the tick's time, under a 15-minute wall
+// budget. A tick that fell while the runner was not running is not replayed: after a
+// restart the first tick is the first one due after start. By hand: GET /__scheduled?cron=…
+// (answers "Ran scheduled event"), /cdn-cgi/handler/scheduled or /cdn-cgi/local/scheduled
+// with ?cron=, ?time=EPOCH_MS and ?format=json (answers the outcome), and the subcommand
+// `cron trigger "EXPR"`, which uses the running runner when one answers on the port.
 package host

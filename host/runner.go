@@ -116,6 +116,9 @@ func (r *Runner) addWorker(ctx context.Context, app worker.Runnable, cfg *env.Co
 			return nil, fmt.Errorf("worker %q: %w", name, err)
 		}
 	}
+	if err := r.startCrons(w); err != nil {
+		return nil, fmt.Errorf("worker %q: %w", name, err)
+	}
 	return w, nil
 }
 

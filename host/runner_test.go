@@ -324,3 +324,9 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func newRunnerErr(t *testing.T, config string, h worker.Handler[Env]) (*host.Runner, error) {
+	cfg, err := env.Parse("wrangler.jsonc", []byte(config), "")
+	require.NoError(t, err)
+	return host.New(context.Background(), host.Options{NoPersist: true, Config: cfg, Dir: t.TempDir(), LogOutput: io.Discard}, worker.New[Env](h))
+}
