@@ -87,19 +87,19 @@ func TestWeekdaysOf2027(t *testing.T) {
 
 func TestRejectsWithExpressionAndField_CR001(t *testing.T) {
 	for expr, want := range map[string]string{
-		"* * * *":         `cron "* * * *": expected 5 fields (minute hour day-of-month month day-of-week), got 4`,
-		"* * * * * *":     `cron "* * * * * *": expected 5 fields (minute hour day-of-month month day-of-week), got 6`,
-		"60 * * * *":      `cron "60 * * * *": minute: 60 is out of range 0-59`,
-		"* 24 * * *":      `cron "* 24 * * *": hour: 24 is out of range 0-23`,
-		"* * 0 * *":       `cron "* * 0 * *": day-of-month: 0 is out of range 1-31`,
-		"* * * 13 *":      `cron "* * * 13 *": month: 13 is out of range 1-12`,
-		"* * * FOO *":     `cron "* * * FOO *": month: "FOO" is not a number or name`,
-		"* * * * 8":       `cron "* * * * 8": day-of-week: 8 is out of range 1-7`,
-		"*/0 * * * *":     `cron "*/0 * * * *": minute: step "0" in "*/0" must be a number from 1 to 59`,
-		"5-1 * * * *":     `cron "5-1 * * * *": minute: range "5-1" runs backwards`,
-		"* * * * MON#6":   `cron "* * * * MON#6": day-of-week: "MON#6": the week after # must be 1-5`,
-		"* * 32W * *":     `cron "* * 32W * *": day-of-month: "32W": W needs a day 1-31 before it`,
-		"1,,2 * * * *":    `cron "1,,2 * * * *": minute: empty list item in "1,,2"`,
+		"* * * *":       `cron "* * * *": expected 5 fields (minute hour day-of-month month day-of-week), got 4`,
+		"* * * * * *":   `cron "* * * * * *": expected 5 fields (minute hour day-of-month month day-of-week), got 6`,
+		"60 * * * *":    `cron "60 * * * *": minute: 60 is out of range 0-59`,
+		"* 24 * * *":    `cron "* 24 * * *": hour: 24 is out of range 0-23`,
+		"* * 0 * *":     `cron "* * 0 * *": day-of-month: 0 is out of range 1-31`,
+		"* * * 13 *":    `cron "* * * 13 *": month: 13 is out of range 1-12`,
+		"* * * FOO *":   `cron "* * * FOO *": month: "FOO" is not a number or name`,
+		"* * * * 8":     `cron "* * * * 8": day-of-week: 8 is out of range 1-7`,
+		"*/0 * * * *":   `cron "*/0 * * * *": minute: step "0" in "*/0" must be a number from 1 to 59`,
+		"5-1 * * * *":   `cron "5-1 * * * *": minute: range "5-1" runs backwards`,
+		"* * * * MON#6": `cron "* * * * MON#6": day-of-week: "MON#6": the week after # must be 1-5`,
+		"* * 32W * *":   `cron "* * 32W * *": day-of-month: "32W": W needs a day 1-31 before it`,
+		"1,,2 * * * *":  `cron "1,,2 * * * *": minute: empty list item in "1,,2"`,
 	} {
 		_, err := cron.Parse(expr)
 		require.EqualError(t, err, want)
