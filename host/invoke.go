@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,12 +40,12 @@ func (r *Runner) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // serveWorker runs one fetch invocation of ws.
 func (r *Runner) serveWorker(w http.ResponseWriter, req *http.Request, ws *workerSlot) {
 	// W-033: the client address, as the platform's edge would add it.
-	if req.Header.Get("CF-Connecting-IP") == "" {
+	if len(req.Header["Cf-Connecting-Ip"]) == 0 {
 		host, _, err := net.SplitHostPort(req.RemoteAddr)
 		if err != nil || host == "" {
 			host = "127.0.0.1"
 		}
-		req.Header.Set("CF-Connecting-IP", host)
+		req.Header["Cf-Connecting-Ip"] = []string{host}
 	}
 	if !checkRequest(w, req, ws.limits) {
 		r.log.Warn("request refused by limits", zap.String("method", req.Method), zap.String("path", req.URL.Path))
@@ -60,45 +61,41 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: r.slog,
 	})
 	req = req.WithContext(ctx)
-	status := 0
-	var cpu time.Duration
-	var failure error
+	// Reading a thread's CPU clock costs two system calls; pay it when the figure is used:
+	// for a CPU limit, or for the per-invocation log line.
+	measure := ws.limits.CPU > 0 || r.logsInvocations
 
 	if d, ok := ws.bound.(worker.DirectHTTP); ok {
 		sw := &statusWriter{ResponseWriter: w}
-		cpu = worker.MeasureCPU(func() {
-			failure = catch(func() error {
-				if !d.ServeHTTPDirect(sw, req, ctx) {
-					return errNotDirect
-				}
-				return nil
-			})
-		})
-		if !errors.Is(failure, errNotDirect) {
+		var served bool
+		var failure error
+		var cpu time.Duration
+		if measure {
+			cpu = worker.MeasureCPU(func() { served, failure = serveDirect(d, sw, req, ctx) })
+		} else {
+			served, failure = serveDirect(d, sw, req, ctx)
+		}
+		if served {
 			if failure != nil && sw.status == 0 {
 				r.writeError(sw, req, ctx, failure)
 			}
-			status = sw.status
+			status := sw.status
 			if status == 0 {
 				status = http.StatusOK
 			}
 			r.finish(ctx, cancel, req, status, start, cpu, failure)
 			return
 		}
-		failure = nil
 	}
 
 	var resp *http.Response
-	cpu = worker.MeasureCPU(func() {
-		failure = catch(func() error {
-			var err error
-			resp, err = ws.bound.Fetch(req, ctx)
-			if err == nil && resp == nil {
-				err = errors.New("Fetch returned neither a response nor an error")
-			}
-			return err
-		})
-	})
+	var failure error
+	var cpu time.Duration
+	if measure {
+		cpu = worker.MeasureCPU(func() { resp, failure = callFetch(ws.bound, req, ctx) })
+	} else {
+		resp, failure = callFetch(ws.bound, req, ctx)
+	}
 	if failure == nil && ws.limits.CPU > 0 && cpu > ws.limits.CPU {
 		failure = &worker.LimitError{Limit: "cpu", Used: int64(cpu), Max: int64(ws.limits.CPU)}
 		closeBody(resp)
@@ -106,6 +103,7 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 		r.finish(ctx, cancel, req, http.StatusServiceUnavailable, start, cpu, failure)
 		return
 	}
+	var status int
 	switch {
 	case failure != nil:
 		closeBody(resp)
@@ -116,8 +114,7 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 		}
 	default:
 		if sock, ok := worker.WebSocketFrom(resp); ok {
-			status = http.StatusSwitchingProtocols
-			r.finish(ctx, cancel, req, status, start, cpu, nil)
+			r.finish(ctx, cancel, req, http.StatusSwitchingProtocols, start, cpu, nil)
 			r.pumpWebSocket(w, req, sock)
 			return
 		}
@@ -127,24 +124,35 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 	r.finish(ctx, cancel, req, status, start, cpu, failure)
 }
 
-var errNotDirect = errors.New("not a direct handler")
+// callFetch runs the worker's Fetch, turning a panic into an error that carries the stack.
+func callFetch(b worker.Bound, req *http.Request, ctx *worker.Context) (resp *http.Response, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	resp, err = b.Fetch(req, ctx)
+	if err == nil && resp == nil {
+		err = errors.New("Fetch returned neither a response nor an error")
+	}
+	return resp, err
+}
+
+// serveDirect serves a net/http-handler worker straight onto w; served is false when the
+// worker is not one.
+func serveDirect(d worker.DirectHTTP, w http.ResponseWriter, req *http.Request, ctx *worker.Context) (served bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			served, err = true, &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return d.ServeHTTPDirect(w, req, ctx), nil
+}
 
 // finish logs the invocation and hands its WaitUntil work to the background.
 func (r *Runner) finish(ctx *worker.Context, cancel context.CancelFunc, req *http.Request, status int, start time.Time, cpu time.Duration, failure error) {
-	wall := time.Since(start)
-	fields := []zap.Field{
-		zap.String("handler", "fetch"),
-		zap.String("method", req.Method),
-		zap.String("path", req.URL.Path),
-		zap.Int("status", status),
-		zap.Float64("wall_ms", float64(wall.Microseconds())/1000),
-		zap.Float64("cpu_ms", float64(cpu.Microseconds())/1000),
-		zap.Int("subrequests", ctx.Subrequests()),
-	}
-	if failure != nil {
-		r.log.Error("invocation failed", append(fields, zap.Error(failure))...)
-	} else if ce := r.log.Check(zap.InfoLevel, "invocation"); ce != nil {
-		ce.Write(fields...)
+	if failure != nil || r.logsInvocations {
+		r.logInvocation(req, status, time.Since(start), cpu, ctx.Subrequests(), failure)
 	}
 	cancel()
 	if ctx.HasWaitUntil() {
@@ -154,6 +162,24 @@ func (r *Runner) finish(ctx *worker.Context, cancel context.CancelFunc, req *htt
 			ctx.Wait(context.Background())
 		}()
 	}
+}
+
+// logInvocation writes the invocation's log line.
+func (r *Runner) logInvocation(req *http.Request, status int, wall, cpu time.Duration, subrequests int, failure error) {
+	fields := []zap.Field{
+		zap.String("handler", "fetch"),
+		zap.String("method", req.Method),
+		zap.String("path", req.URL.Path),
+		zap.Int("status", status),
+		zap.Float64("wall_ms", float64(wall.Microseconds())/1000),
+		zap.Float64("cpu_ms", float64(cpu.Microseconds())/1000),
+		zap.Int("subrequests", subrequests),
+	}
+	if failure != nil {
+		r.log.Error("invocation failed", append(fields, zap.Error(failure))...)
+		return
+	}
+	r.log.Info("invocation", fields...)
 }
 
 // catch runs f, turning a panic into an error that carries the stack.
@@ -186,7 +212,7 @@ func writeResponse(w http.ResponseWriter, resp *http.Response) {
 		h[k] = vs
 	}
 	if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified {
-		h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
+		h["Content-Length"] = []string{strconv.FormatInt(resp.ContentLength, 10)}
 	}
 	w.WriteHeader(resp.StatusCode)
 	if resp.Body != nil {

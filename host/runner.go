@@ -36,6 +36,9 @@ type Runner struct {
 	// routes are extra runner routes outside /cdn-cgi/ (pull queues' platform paths).
 	routes []route
 
+	// logsInvocations is true when info-level lines (one per invocation) are written.
+	logsInvocations bool
+
 	srv      *http.Server
 	listener net.Listener
 	started  time.Time
@@ -59,6 +62,7 @@ func New(ctx context.Context, opts Options, app worker.Runnable) (*Runner, error
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
 	r := &Runner{opts: opts, log: zl, logBuf: buf, slog: slogFor(zl), workers: map[string]*workerSlot{}, local: map[string]http.Handler{}, started: time.Now()}
+	r.logsInvocations = zl.Core().Enabled(zap.InfoLevel)
 	for _, w := range cfg.Warnings {
 		r.log.Warn("config: " + w)
 	}

@@ -30,11 +30,11 @@ type invocation struct {
 	kind        string
 	logger      *slog.Logger
 	props       json.RawMessage
-	meter       *meter
+	meter       meter
 	workerName  string
 	passThrough bool
 	waitCtx     context.Context // not cancelled with the request: WaitUntil work outlives it
-	stopWait    context.CancelFunc
+	stopWait    context.CancelFunc // nil until the first WaitUntil
 
 	mu      sync.Mutex
 	pending sync.WaitGroup
@@ -59,36 +59,48 @@ type ContextOptions struct {
 type contextKey struct{}
 
 // NewContext starts an invocation under parent. cancel ends the invocation's own context
-// (not WaitUntil work); call it when the handler has returned.
+// (not WaitUntil work); call it when the handler has returned. When parent can be
+// cancelled and there is no wall limit, the invocation's context ends with parent and cancel
+// does nothing: the caller ends parent when the invocation ends.
 func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel context.CancelFunc) {
 	logger := o.Logger
 	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+		logger = discardLogger
 	}
 	inv := &invocation{
 		kind:       o.Kind,
 		logger:     logger,
 		props:      o.Props,
-		meter:      &meter{limits: o.Limits},
+		meter:      meter{limits: o.Limits},
 		workerName: o.WorkerName,
 	}
-	base := context.WithValue(parent, meterKey{}, inv.meter)
-	inv.waitCtx, inv.stopWait = context.WithCancel(context.WithoutCancel(base))
 	var c context.Context
-	if o.Limits.Wall > 0 {
-		c, cancel = context.WithTimeout(base, o.Limits.Wall)
-	} else {
-		c, cancel = context.WithCancel(base)
+	switch {
+	case o.Limits.Wall > 0:
+		c, cancel = context.WithTimeout(parent, o.Limits.Wall)
+	case parent.Done() != nil:
+		// The parent already ends with the invocation (an HTTP request's context does):
+		// a cancel of our own would only cost an allocation per request.
+		c, cancel = parent, noCancel
+	default:
+		c, cancel = context.WithCancel(parent)
 	}
-	ctx = &Context{Context: c, inv: inv}
-	return ctx, cancel
+	return &Context{Context: c, inv: inv}, cancel
 }
 
-// Value returns the *Context itself for the key ContextFrom uses, and otherwise defers to
-// the underlying context.
+func noCancel() {}
+
+var discardLogger = slog.New(slog.DiscardHandler)
+
+// Value answers the keys this package looks up (the *Context itself for ContextFrom, the
+// budget for Subrequest) and otherwise defers to the underlying context. Contexts derived
+// from a *Context reach these answers through their parent chain.
 func (c *Context) Value(key any) any {
-	if key == (contextKey{}) {
+	switch key.(type) {
+	case contextKey:
 		return c
+	case meterKey:
+		return &c.inv.meter
 	}
 	return c.Context.Value(key)
 }
@@ -141,11 +153,15 @@ func (c *Context) WaitUntil(fn func(ctx context.Context) error) {
 	inv := c.inv
 	inv.mu.Lock()
 	inv.tasks++
+	if inv.waitCtx == nil {
+		inv.waitCtx, inv.stopWait = context.WithCancel(context.WithoutCancel(c))
+	}
+	waitCtx := inv.waitCtx
 	inv.mu.Unlock()
 	inv.pending.Add(1)
 	go func() {
 		defer inv.pending.Done()
-		err := runTask(inv.waitCtx, fn)
+		err := runTask(waitCtx, fn)
 		if err != nil {
 			inv.mu.Lock()
 			inv.errs = append(inv.errs, err)
@@ -171,7 +187,6 @@ func runTask(ctx context.Context, fn func(context.Context) error) (err error) {
 func (c *Context) Wait(ctx context.Context) error {
 	inv := c.inv
 	if !c.HasWaitUntil() {
-		inv.stopWait()
 		return nil
 	}
 	done := make(chan struct{})

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"sync"
 )
 
@@ -89,7 +88,7 @@ func (r *recorder) response(req *http.Request) *http.Response {
 		r.status = http.StatusOK
 	}
 	return &http.Response{
-		Status:        strconv.Itoa(r.status) + " " + http.StatusText(r.status),
+		Status:        statusLine(r.status),
 		StatusCode:    r.status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,

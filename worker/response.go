@@ -16,7 +16,7 @@ func NewResponse(status int, header http.Header, body io.Reader) *http.Response 
 		header = http.Header{}
 	}
 	resp := &http.Response{
-		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
+		Status:        statusLine(status),
 		StatusCode:    status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
@@ -45,17 +45,23 @@ func NewResponse(status int, header http.Header, body io.Reader) *http.Response 
 	return resp
 }
 
+// Content types of the helpers. Each is a full slice (len == cap), so that Header.Add on a
+// response copies instead of writing into the shared array.
+var (
+	textPlain = []string{"text/plain;charset=UTF-8"}
+	textHTML  = []string{"text/html;charset=UTF-8"}
+	appJSON   = []string{"application/json"}
+)
+
 // Text answers status with a text/plain body. It returns a nil error so that a handler can
 // end with `return worker.Text(200, "ok")`.
 func Text(status int, body string) (*http.Response, error) {
-	h := http.Header{"Content-Type": {"text/plain;charset=UTF-8"}}
-	return NewResponse(status, h, strings.NewReader(body)), nil
+	return NewResponse(status, http.Header{"Content-Type": textPlain}, strings.NewReader(body)), nil
 }
 
 // HTML answers status with a text/html body.
 func HTML(status int, body string) (*http.Response, error) {
-	h := http.Header{"Content-Type": {"text/html;charset=UTF-8"}}
-	return NewResponse(status, h, strings.NewReader(body)), nil
+	return NewResponse(status, http.Header{"Content-Type": textHTML}, strings.NewReader(body)), nil
 }
 
 // JSON answers status with v encoded as JSON; the error is the encoding error, if any.
@@ -64,8 +70,7 @@ func JSON(status int, v any) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := http.Header{"Content-Type": {"application/json"}}
-	return NewResponse(status, h, bytes.NewReader(b)), nil
+	return NewResponse(status, http.Header{"Content-Type": appJSON}, bytes.NewReader(b)), nil
 }
 
 // Redirect answers with a redirect to location; status defaults to 302 when 0.
@@ -83,4 +88,22 @@ func Error(status int, msg string) (*http.Response, error) {
 		msg = http.StatusText(status)
 	}
 	return Text(status, msg)
+}
+
+var statusLines = func() map[int]string {
+	m := map[int]string{}
+	for code := 100; code < 600; code++ {
+		if t := http.StatusText(code); t != "" {
+			m[code] = strconv.Itoa(code) + " " + t
+		}
+	}
+	return m
+}()
+
+// statusLine is "200 OK" for a status code, without allocating for the known ones.
+func statusLine(code int) string {
+	if s, ok := statusLines[code]; ok {
+		return s
+	}
+	return strconv.Itoa(code)
 }

@@ -1,0 +1,364 @@
+// Command benchrun runs the side-by-side benchmarks: the platform's local simulator, the
+// flarego runner (bench/worker) and a bare net/http server (bench/bare), one after the
+// other on this machine, measured by the same clients (the wrk harness compare.sh and the
+// loadgen client), and writes a markdown report.
+//
+//	go run ./bench/benchrun -anchors ../shared/anchors -out BENCHMARKS.md
+//
+// Every server listens on 127.0.0.1 and is stopped by the PID this program started.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type target struct {
+	name  string
+	dir   string
+	cmd   []string
+	env   []string
+	port  int
+	state string // state directory made fresh for each start
+	// scenarios it serves beyond /hello (compare.sh names), plus "queue" and "ws"
+	full bool
+}
+
+type result struct {
+	startupMs []float64
+	idleRSS   []float64 // MiB
+	rps       map[string]float64
+	p99       map[string]string
+	non2xx    map[string]string
+	rssAfter  float64 // MiB after the memgrowth requests
+	rssIdle   float64
+	queue     string
+	ws        string
+	wsRate    float64
+	queueRate float64
+}
+
+var (
+	anchors   = flag.String("anchors", "../shared/anchors", "folder of the simulator anchor, wrk harness and loadgen")
+	out       = flag.String("out", "BENCHMARKS.md", "report file")
+	dur       = flag.String("dur", "5s", "duration of each wrk scenario")
+	runs      = flag.Int("startups", 5, "start-up measurements per server")
+	only      = flag.String("only", "", "comma-separated targets to run (simulator,flarego,bare); empty = all")
+	scenarios = flag.String("scenarios", "hello kv_get kv_put d1_insert d1_get do_one do_1000 r2_put_4k r2_get_4k", "compare.sh scenarios for the full servers")
+	growN     = flag.Int("grow", 200000, "requests to /hello before measuring RSS growth")
+	extras    = flag.String("extras", "queue ws", "loadgen modes for the full servers (queue, ws)")
+)
+
+func main() {
+	flag.Parse()
+	root, err := os.Getwd()
+	check(err)
+	anc, err := filepath.Abs(*anchors)
+	check(err)
+	bin, err := os.MkdirTemp("", "flarego-bench-bin")
+	check(err)
+	defer os.RemoveAll(bin)
+
+	fmt.Println("building …")
+	run(root, nil, "go", "build", "-o", filepath.Join(bin, "flarego-bench"), "./bench/worker")
+	run(root, nil, "go", "build", "-o", filepath.Join(bin, "bare"), "./bench/bare")
+	run(filepath.Join(anc, "loadgen"), nil, "go", "build", "-o", filepath.Join(bin, "loadgen"), ".")
+
+	mf := filepath.Join(anc, "miniflare")
+	if _, err := os.Stat(filepath.Join(mf, "node_modules")); err != nil {
+		fmt.Println("installing the simulator (npm install) …")
+		run(mf, nil, "npm", "install", "--no-audit", "--no-fund")
+	}
+	targets := []*target{
+		{name: "simulator", dir: mf, cmd: []string{"node", "serve.mjs"}, port: 8787, full: true,
+			env: []string{"PATH=" + filepath.Join(mf, "node_modules", ".bin") + ":" + os.Getenv("PATH")}},
+		{name: "flarego", dir: root, cmd: []string{filepath.Join(bin, "flarego-bench"), "--port", "8787", "--log-level", "warn"}, port: 8787, full: true},
+		{name: "bare", dir: root, cmd: []string{filepath.Join(bin, "bare"), "-addr", "127.0.0.1:8789"}, port: 8789},
+	}
+	results := map[string]*result{}
+	for _, t := range targets {
+		if *only != "" && !strings.Contains(","+*only+",", ","+t.name+",") {
+			continue
+		}
+		fmt.Printf("== %s\n", t.name)
+		results[t.name] = measure(t, anc, bin)
+	}
+	report(results, anc)
+}
+
+func measure(t *target, anc, bin string) *result {
+	res := &result{rps: map[string]float64{}, p99: map[string]string{}, non2xx: map[string]string{}}
+	base := fmt.Sprintf("http://127.0.0.1:%d", t.port)
+	for i := 0; i < *runs; i++ {
+		p, ms := start(t)
+		time.Sleep(2 * time.Second)
+		rss := treeRSS(p.Process.Pid)
+		stop(p)
+		res.startupMs = append(res.startupMs, ms)
+		res.idleRSS = append(res.idleRSS, rss)
+		fmt.Printf("  start %d: %.1f ms to first 200, idle RSS %.1f MiB\n", i+1, ms, rss)
+	}
+
+	p, _ := start(t)
+	defer stop(p)
+	time.Sleep(time.Second)
+	res.rssIdle = treeRSS(p.Process.Pid)
+	if t.full {
+		outp := capture(anc, []string{"BASE=" + base, "DUR=" + *dur, "C=64"}, "bash", append([]string{filepath.Join(anc, "wrk", "compare.sh")}, strings.Fields(*scenarios)...)...)
+		parseCompare(outp, res)
+	} else {
+		// The bare server has only /hello, so compare.sh's seeding cannot run against it:
+		// run its wrk command for hello directly.
+		outp := capture(anc, nil, "wrk", "-t1", "-c64", "-d"+*dur, "--latency", base+"/hello")
+		res.rps["hello"], res.p99["hello"] = parseWrk(outp)
+	}
+	for k, v := range res.rps {
+		fmt.Printf("  %s: %.0f req/s (p99 %s)\n", k, v, res.p99[k])
+	}
+	if t.full && strings.Contains(*extras, "queue") {
+		res.queue = capture(anc, nil, filepath.Join(bin, "loadgen"), "queue", "-base", base, "-n", "20000", "-c", "64")
+		res.queueRate = grabRate(res.queue, "end-to-end")
+		fmt.Printf("  queue: %s\n", lastLines(res.queue, 3))
+	}
+	if t.full && strings.Contains(*extras, "ws") {
+		res.ws = capture(anc, nil, filepath.Join(bin, "loadgen"), "ws", "-url", strings.Replace(base, "http", "ws", 1)+"/ws/room", "-clients", "100", "-msgs", "10")
+		res.wsRate = grabRate(res.ws, "deliveries")
+		fmt.Printf("  ws: %s\n", lastLines(res.ws, 3))
+	}
+	capture(anc, nil, filepath.Join(bin, "loadgen"), "http", "-url", base+"/hello", "-c", "64", "-n", strconv.Itoa(*growN), "-d", "120s")
+	time.Sleep(2 * time.Second)
+	res.rssAfter = treeRSS(p.Process.Pid)
+	fmt.Printf("  RSS idle %.1f MiB, after %d requests %.1f MiB\n", res.rssIdle, *growN, res.rssAfter)
+	return res
+}
+
+// start launches t with a fresh state directory and returns once /hello answers 200, with
+// the milliseconds from process start to that answer (polled every millisecond).
+func start(t *target) (*exec.Cmd, float64) {
+	state, err := os.MkdirTemp("", "flarego-bench-state")
+	check(err)
+	t.state = state
+	args := t.cmd[1:]
+	if t.name == "flarego" {
+		args = append(append([]string{}, args...), "--persist-to", state)
+	}
+	cmd := exec.Command(t.cmd[0], args...)
+	cmd.Dir = t.dir
+	cmd.Env = append(append(os.Environ(), t.env...), "MF_DATA="+state, "PORT="+strconv.Itoa(t.port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	logf, _ := os.Create(filepath.Join(state, "server.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	url := fmt.Sprintf("http://127.0.0.1:%d/hello", t.port)
+	client := &http.Client{Timeout: time.Second}
+	t0 := time.Now()
+	check(cmd.Start())
+	for time.Since(t0) < 2*time.Minute {
+		resp, err := client.Get(url)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, float64(time.Since(t0).Microseconds()) / 1000
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop(cmd)
+	b, _ := os.ReadFile(filepath.Join(state, "server.log"))
+	panic(fmt.Sprintf("%s did not answer /hello: %s", t.name, b))
+}
+
+// stop ends the process group this program started and removes its state.
+func stop(cmd *exec.Cmd) {
+	pid := cmd.Process.Pid
+	syscall.Kill(-pid, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(-pid, syscall.SIGKILL)
+		<-done
+	}
+	time.Sleep(300 * time.Millisecond) // let the port go
+}
+
+// treeRSS sums VmRSS of pid and its descendants, in MiB.
+func treeRSS(pid int) float64 {
+	parent := map[int]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 2 {
+			pp, _ := strconv.Atoi(f[1])
+			parent[p] = pp
+		}
+	}
+	in := map[int]bool{pid: true}
+	for changed := true; changed; {
+		changed = false
+		for p, pp := range parent {
+			if in[pp] && !in[p] {
+				in[p] = true
+				changed = true
+			}
+		}
+	}
+	var kb float64
+	for p := range in {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "VmRSS:" {
+				v, _ := strconv.ParseFloat(f[1], 64)
+				kb += v
+			}
+		}
+	}
+	return kb / 1024
+}
+
+func parseCompare(s string, res *result) {
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			continue
+		}
+		res.rps[f[0]] = v
+		res.p99[f[0]] = f[2]
+		if len(f) > 3 {
+			res.non2xx[f[0]] = f[3]
+		}
+	}
+}
+
+func parseWrk(s string) (float64, string) {
+	var rps float64
+	p99 := "?"
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "Requests/sec:" {
+			rps, _ = strconv.ParseFloat(f[1], 64)
+		}
+		if len(f) >= 2 && f[0] == "99%" {
+			p99 = f[1]
+		}
+	}
+	return rps, p99
+}
+
+// grabRate finds the first number followed by "msg/s" or "/s" on a line mentioning word.
+func grabRate(s, word string) float64 {
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.Contains(line, word) {
+			continue
+		}
+		f := strings.Fields(line)
+		for i, w := range f {
+			if strings.HasSuffix(w, "/s") && i > 0 {
+				v, err := strconv.ParseFloat(strings.TrimSuffix(f[i-1], ","), 64)
+				if err == nil {
+					return v
+				}
+			}
+			if strings.Contains(w, "/s") {
+				num := strings.Split(w, "/s")[0]
+				if v, err := strconv.ParseFloat(strings.TrimRight(num, "msg"), 64); err == nil {
+					return v
+				}
+			}
+		}
+	}
+	return 0
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func run(dir string, env []string, name string, args ...string) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	check(cmd.Run())
+}
+
+func capture(dir string, env []string, name string, args ...string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	if err := cmd.Run(); err != nil {
+		fmt.Printf("  %s %s: %v\n%s\n", name, strings.Join(args, " "), err, b.String())
+	}
+	return b.String()
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				model = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), %s/%s, %s", runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
