@@ -33,7 +33,7 @@ type invocation struct {
 	meter       meter
 	workerName  string
 	passThrough bool
-	waitCtx     context.Context // not cancelled with the request: WaitUntil work outlives it
+	waitCtx     context.Context    // not cancelled with the request: WaitUntil work outlives it
 	stopWait    context.CancelFunc // nil until the first WaitUntil
 
 	mu      sync.Mutex
