@@ -41,6 +41,8 @@ type workerSlot struct {
 	// (Durable Object constructors, queue consumers, workflows).
 	onBound []func(ctx context.Context, b worker.Bound) error
 	limits  worker.Limits
+	// assets are the worker's static assets, nil when it has none.
+	assets *staticAssets
 }
 
 // resolve is the env.Source.Resolve of w.

@@ -51,6 +51,9 @@ func (r *Runner) serveWorker(w http.ResponseWriter, req *http.Request, ws *worke
 		r.log.Warn("request refused by limits", zap.String("method", req.Method), zap.String("path", req.URL.Path))
 		return
 	}
+	if ws.assets != nil && ws.assets.serveAsset(w, req) {
+		return
+	}
 	r.invokeFetch(w, req, ws)
 }
 

@@ -101,6 +101,9 @@ func (r *Runner) addWorker(ctx context.Context, app worker.Runnable, cfg *env.Co
 	for _, msg := range warnings {
 		r.log.Warn(msg)
 	}
+	if err := r.openAssets(w); err != nil {
+		return nil, fmt.Errorf("worker %q: %w", name, err)
+	}
 	for _, reg := range app.Registrations() {
 		if err := registerWith(w, reg); err != nil {
 			return nil, err
