@@ -43,6 +43,10 @@ type workerSlot struct {
 	limits  worker.Limits
 	// assets are the worker's static assets, nil when it has none.
 	assets *staticAssets
+	// entrypoints are the worker's RPC entrypoints by name.
+	entrypoints map[string]worker.Entrypoint
+	// services are the worker's service bindings, checked once every worker is known.
+	services []*serviceTarget
 }
 
 // resolve is the env.Source.Resolve of w.

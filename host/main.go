@@ -29,6 +29,19 @@ func EmbeddedConfig(name string, data []byte) MainOption {
 	return func(o *Options) { o.DefaultConfigName, o.DefaultConfig = name, data }
 }
 
+// Also serves a further worker in the same runner, with its config text (a file called
+// name, which picks the format). Workers reach it through service bindings whose `service`
+// is its name (W-024).
+func Also(app worker.Runnable, name string, config []byte) MainOption {
+	return func(o *Options) {
+		cfg, err := env.Parse(name, config, o.Environment)
+		if err != nil {
+			panic(fmt.Sprintf("host.Also: %v", err))
+		}
+		o.Also = append(o.Also, AlsoWorker{App: app, Config: cfg})
+	}
+}
+
 // Main runs the program: with no arguments (or only flags) it serves app; with a
 // subcommand it runs that (`help` lists them). It exits the process.
 func Main(app worker.Runnable, opts ...MainOption) {

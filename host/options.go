@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/flarego/flarego/env"
+	"github.com/flarego/flarego/worker"
 )
 
 // Options configure a Runner. Main fills them from flags; tests set them directly.
@@ -46,6 +47,17 @@ type Options struct {
 	// format (default "wrangler.jsonc").
 	DefaultConfig     []byte
 	DefaultConfigName string
+	// Also are further workers served by the same runner, reached through service bindings.
+	Also []AlsoWorker
+	// Registry is the folder of the service registry shared by runners on this machine;
+	// default `services` in the persist directory (none with --no-persist).
+	Registry string
+}
+
+// AlsoWorker is a further worker of a runner and its config.
+type AlsoWorker struct {
+	App    worker.Runnable
+	Config *env.Config
 }
 
 // parseFlags reads the runner's flags from args.
@@ -62,6 +74,7 @@ func parseFlags(name string, args []string, out io.Writer) (Options, []string, e
 	fs.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&o.StrictLimits, "strict-limits", false, "enforce the platform's production limits")
 	fs.BoolVar(&o.NoCrons, "no-crons", false, "do not fire cron triggers on schedule")
+	fs.StringVar(&o.Registry, "registry", "", "folder where runners on this machine find each other's workers (default: services in the persist directory)")
 	upstream := fs.String("upstream", "", "origin URL for PassThroughOnException")
 	if err := fs.Parse(args); err != nil {
 		return o, nil, err
@@ -151,6 +164,9 @@ func (o *Options) resolve() (*env.Config, error) {
 	}
 	if o.LogOutput == nil {
 		o.LogOutput = os.Stderr
+	}
+	if o.Registry == "" && o.PersistTo != "" {
+		o.Registry = filepath.Join(o.PersistTo, "services")
 	}
 	return cfg, nil
 }

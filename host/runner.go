@@ -39,6 +39,8 @@ type Runner struct {
 	// logsInvocations is true when info-level lines (one per invocation) are written.
 	logsInvocations bool
 
+	registry serviceRegistry
+
 	srv      *http.Server
 	listener net.Listener
 	started  time.Time
@@ -66,12 +68,33 @@ func New(ctx context.Context, opts Options, app worker.Runnable) (*Runner, error
 	for _, w := range cfg.Warnings {
 		r.log.Warn("config: " + w)
 	}
+	r.registry = serviceRegistry{dir: opts.Registry}
+	r.local["service"] = http.HandlerFunc(r.serveServiceCall)
 	slot, err := r.addWorker(ctx, app, cfg)
 	if err != nil {
 		r.Close(context.Background())
 		return nil, err
 	}
 	r.primary = slot
+	for _, a := range opts.Also {
+		c := a.Config
+		if c == nil {
+			c = &env.Config{}
+		}
+		if _, err := r.addWorker(ctx, a.App, c); err != nil {
+			r.Close(context.Background())
+			return nil, err
+		}
+	}
+	// W-031: every service binding must name a worker of this runner or of a running one.
+	for _, w := range r.workers {
+		for _, s := range w.services {
+			if err := s.check(); err != nil {
+				r.Close(context.Background())
+				return nil, err
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -163,6 +186,17 @@ func (r *Runner) Listen() (net.Listener, error) {
 		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
 	r.listener = ln
+	for name := range r.workers {
+		if err := r.registry.publish(name, ln.Addr().String()); err != nil {
+			r.log.Warn("service registry: " + err.Error())
+		}
+	}
+	r.onClose(func(context.Context) error {
+		for name := range r.workers {
+			r.registry.withdraw(name)
+		}
+		return nil
+	})
 	return ln, nil
 }
 
