@@ -60,7 +60,7 @@ var (
 	only      = flag.String("only", "", "comma-separated targets to run (simulator,flarego,bare); empty = all")
 	scenarios = flag.String("scenarios", "hello kv_get kv_put d1_insert d1_get do_one do_1000 r2_put_4k r2_get_4k", "compare.sh scenarios for the full servers")
 	growN     = flag.Int("grow", 200000, "requests to /hello before measuring RSS growth")
-	extras    = flag.String("extras", "queue ws", "loadgen modes for the full servers (queue, ws)")
+	extras    = flag.String("extras", "queue ws assets", "further measurements for the full servers (queue, ws, assets)")
 )
 
 func main() {
@@ -139,6 +139,10 @@ func measure(t *target, anc, bin string) *result {
 		res.wsRate = grabRate(res.ws, "deliveries")
 		fmt.Printf("  ws: %s\n", lastLines(res.ws, 3))
 	}
+	if t.full && strings.Contains(*extras, "assets") {
+		res.rps["asset_10k"], res.p99["asset_10k"] = measureAsset(t, anc, base)
+		fmt.Printf("  asset_10k: %.0f req/s\n", res.rps["asset_10k"])
+	}
 	capture(anc, nil, filepath.Join(bin, "loadgen"), "http", "-url", base+"/hello", "-c", "64", "-n", strconv.Itoa(*growN), "-d", "120s")
 	time.Sleep(2 * time.Second)
 	res.rssAfter = treeRSS(p.Process.Pid)
@@ -148,7 +152,14 @@ func measure(t *target, anc, bin string) *result {
 
 // start launches t with a fresh state directory and returns once /hello answers 200, with
 // the milliseconds from process start to that answer (polled every millisecond).
-func start(t *target) (*exec.Cmd, float64) {
+func start(t *target) (*exec.Cmd, float64) { return startPath(t, "/hello") }
+
+func startAt(t *target, path string) *exec.Cmd {
+	c, _ := startPath(t, path)
+	return c
+}
+
+func startPath(t *target, readyPath string) (*exec.Cmd, float64) {
 	state, err := os.MkdirTemp("", "flarego-bench-state")
 	check(err)
 	t.state = state
@@ -162,7 +173,7 @@ func start(t *target) (*exec.Cmd, float64) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logf, _ := os.Create(filepath.Join(state, "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
-	url := fmt.Sprintf("http://127.0.0.1:%d/hello", t.port)
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", t.port, readyPath)
 	client := &http.Client{Timeout: time.Second}
 	t0 := time.Now()
 	check(cmd.Start())
@@ -361,4 +372,22 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%d CPUs (%s), %s/%s, %s", runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// measureAsset measures a 10 KiB static asset with compare.sh's wrk command. The simulator
+// anchor's worker has no assets, so a second simulator instance serves bench/assets/public
+// (bench/assets/serve-simulator.mjs); flarego's bench worker serves the same folder.
+func measureAsset(t *target, anc, base string) (float64, string) {
+	url := base + "/asset-10k.txt"
+	if t.name == "simulator" {
+		mf := filepath.Join(anc, "miniflare")
+		root, _ := os.Getwd()
+		sa := &target{name: "simulator-assets", dir: filepath.Join(root, "bench", "assets"), port: 8790,
+			cmd: []string{"node", "serve-simulator.mjs"},
+			env: []string{"PATH=" + filepath.Join(mf, "node_modules", ".bin") + ":" + os.Getenv("PATH"), "NODE_PATH=" + filepath.Join(mf, "node_modules")}}
+		p := startAt(sa, "/asset-10k.txt")
+		defer stop(p)
+		url = "http://127.0.0.1:8790/asset-10k.txt"
+	}
+	return parseWrk(capture(anc, nil, "wrk", "-t1", "-c64", "-d"+*dur, "--latency", url))
 }

@@ -25,6 +25,7 @@ var targets = map[string]struct {
 	"r2_get_4k": {20, false, "≥ 20×"},
 	"queue":     {8, false, "≥ 8×"},
 	"ws":        {10, false, "≥ 10×"},
+	"asset_10k": {0, false, "none set"},
 }
 
 func report(res map[string]*result, anc string) {
@@ -39,7 +40,7 @@ func report(res map[string]*result, anc string) {
 	fmt.Fprintf(&b, "directory; bare is `bench/bare`, a plain net/http server (the machine's ceiling for /hello).\n\n")
 
 	fmt.Fprintf(&b, "## Throughput (req/s)\n\n| scenario | simulator | flarego | flarego ÷ simulator | bare net/http | flarego ÷ bare | target | flarego p99 |\n|---|---|---|---|---|---|---|---|\n")
-	names := []string{"hello", "kv_get", "kv_put", "d1_insert", "d1_get", "do_one", "do_1000", "r2_put_4k", "r2_get_4k"}
+	names := []string{"hello", "kv_get", "kv_put", "d1_insert", "d1_get", "do_one", "do_1000", "r2_put_4k", "r2_get_4k", "asset_10k"}
 	for _, n := range names {
 		s, f, ba := val(sim, n), val(fg, n), val(bare, n)
 		if s == 0 && f == 0 {
@@ -47,7 +48,9 @@ func report(res map[string]*result, anc string) {
 		}
 		t := targets[n]
 		met := ""
-		if t.vsBare && ba > 0 && f > 0 {
+		if t.x == 0 {
+			// measured for the record; the issue sets no target
+		} else if t.vsBare && ba > 0 && f > 0 {
 			met = mark(f/ba >= t.x)
 		} else if !t.vsBare && s > 0 && f > 0 {
 			met = mark(f/s >= t.x)
