@@ -25,6 +25,9 @@ type Config struct {
 	Limits             *Limits                    `json:"limits,omitempty"`
 	Secrets            *Secrets                   `json:"secrets,omitempty"`
 	Dev                *Dev                       `json:"dev,omitempty"`
+	// Flarego holds this project's own settings (AI providers, …) under a top-level
+	// "flarego" key, which the platform's tools ignore.
+	Flarego *Flarego `json:"flarego,omitempty"`
 	// Env holds the `[env.NAME]` sections as written; Load applies the selected one.
 	Env map[string]json.RawMessage `json:"env,omitempty"`
 
@@ -172,4 +175,11 @@ type Secrets struct {
 type Dev struct {
 	IP   string `json:"ip,omitempty"`
 	Port int    `json:"port,omitempty"`
+}
+
+// Flarego is the "flarego" section: settings of this runner that the platform's config has
+// no place for. Each is passed as written to the package that owns it.
+type Flarego struct {
+	// AI configures package ai's providers and model routes (see package ai).
+	AI json.RawMessage `json:"ai,omitempty"`
 }
