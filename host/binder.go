@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/flarego/flarego/env"
+	"github.com/flarego/flarego/queues"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -47,6 +48,8 @@ type workerSlot struct {
 	entrypoints map[string]worker.Entrypoint
 	// services are the worker's service bindings, checked once every worker is known.
 	services []*serviceTarget
+	// queues is the worker's queues engine, opened on first use.
+	queues *queues.Engine
 }
 
 // resolve is the env.Source.Resolve of w.

@@ -132,6 +132,11 @@ func (r *Runner) addWorker(ctx context.Context, app worker.Runnable, cfg *env.Co
 			return nil, err
 		}
 	}
+	if len(cfg.Queues.Consumers) > 0 { // pull consumers need the engine without a producer here
+		if _, err := w.queueEngine(); err != nil {
+			return nil, err
+		}
+	}
 	ev := reflect.New(app.EnvType()).Elem()
 	if err := env.LoadInto(ev, env.Source{Config: cfg, Secrets: secrets, Resolve: w.resolve}); err != nil {
 		return nil, fmt.Errorf("worker %q: %w", name, err)
