@@ -142,4 +142,3 @@ func runQueuesCommand(ctx context.Context, c *cmdEnv, args []string) error {
 	}
 	return fmt.Errorf("unknown queues command %q", args[0])
 }
-
