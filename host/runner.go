@@ -29,6 +29,8 @@ type Runner struct {
 
 	mu      sync.Mutex
 	closers []func(ctx context.Context) error
+	// shared are binding resources by kind and id (openShared).
+	shared map[string]any
 	// background counts WaitUntil drains and other work that shutdown waits for.
 	background sync.WaitGroup
 	// local are handlers of local endpoints under /cdn-cgi/local/, by path after that prefix.
