@@ -3,8 +3,12 @@
 package main
 
 import (
+	"bytes"
 	_ "embed"
+	"errors"
 	"net/http"
+
+	"github.com/flarego/flarego/kv"
 
 	"github.com/flarego/flarego/host"
 	"github.com/flarego/flarego/worker"
@@ -14,16 +18,33 @@ import (
 var config []byte
 
 // Env holds the benchmark's bindings.
-type Env struct{}
+type Env struct {
+	KV *kv.Namespace `binding:"KV"`
+}
 
 // App routes the benchmark endpoints.
 type App struct{}
 
 // Fetch implements worker.Handler.
 func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+	q := req.URL.Query()
 	switch req.URL.Path {
 	case "/hello":
 		return worker.Text(http.StatusOK, "Hello World")
+	case "/kv/put":
+		if err := env.KV.PutString(ctx, q.Get("k"), q.Get("v")); err != nil {
+			return nil, err
+		}
+		return worker.Text(http.StatusOK, "ok")
+	case "/kv/get":
+		v, err := env.KV.Get(ctx, q.Get("k"))
+		if errors.Is(err, kv.ErrNotFound) {
+			return worker.Text(http.StatusNotFound, "not found")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return worker.NewResponse(http.StatusOK, textPlain(), bytes.NewReader(v)), nil
 	}
 	return worker.Text(http.StatusNotFound, "not found")
 }
@@ -31,3 +52,5 @@ func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Respons
 func main() {
 	host.Main(worker.New[Env](App{}), host.EmbeddedConfig("wrangler.jsonc", config))
 }
+
+func textPlain() http.Header { return http.Header{"Content-Type": {"text/plain"}} }
