@@ -182,4 +182,24 @@ type Dev struct {
 type Flarego struct {
 	// AI configures package ai's providers and model routes (see package ai).
 	AI json.RawMessage `json:"ai,omitempty"`
+	// S3 holds the access keys of the runner's S3-compatible endpoint over the R2 buckets.
+	S3 *S3 `json:"s3,omitempty"`
+	// R2Notifications send R2 object events into queues (the platform configures these
+	// with its CLI, not in the config file).
+	R2Notifications []R2Notification `json:"r2_notifications,omitempty"`
+}
+
+// S3 is the flarego.s3 section.
+type S3 struct {
+	AccessKeyID     string `json:"access_key_id,omitempty"`
+	SecretAccessKey string `json:"secret_access_key,omitempty"`
+}
+
+// R2Notification is one event-notification rule of a bucket.
+type R2Notification struct {
+	Bucket string   `json:"bucket"`
+	Queue  string   `json:"queue"`
+	Events []string `json:"events,omitempty"` // "object-create", "object-delete"; empty: both
+	Prefix string   `json:"prefix,omitempty"`
+	Suffix string   `json:"suffix,omitempty"`
 }

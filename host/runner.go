@@ -42,6 +42,8 @@ type Runner struct {
 	logsInvocations bool
 
 	registry serviceRegistry
+	// s3Addr is where the S3 endpoint listens, "" when off.
+	s3Addr string
 
 	srv      *http.Server
 	listener net.Listener
@@ -87,6 +89,10 @@ func New(ctx context.Context, opts Options, app worker.Runnable) (*Runner, error
 			r.Close(context.Background())
 			return nil, err
 		}
+	}
+	if err := r.startS3(cfg); err != nil {
+		r.Close(context.Background())
+		return nil, err
 	}
 	// W-031: every service binding must name a worker of this runner or of a running one.
 	for _, w := range r.workers {
@@ -175,6 +181,9 @@ func (r *Runner) Handler() http.Handler { return r }
 
 // Logger is the runner's structured logger.
 func (r *Runner) Logger() *slog.Logger { return r.slog }
+
+// S3Addr is the address of the S3-compatible endpoint, "" when it is off.
+func (r *Runner) S3Addr() string { return r.s3Addr }
 
 // PersistDir is the state directory, or "" when nothing persists.
 func (r *Runner) PersistDir() string { return r.opts.PersistTo }

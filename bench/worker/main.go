@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/flarego/flarego/kv"
+	"github.com/flarego/flarego/r2"
 
 	"github.com/flarego/flarego/host"
 	"github.com/flarego/flarego/worker"
@@ -19,7 +20,8 @@ var config []byte
 
 // Env holds the benchmark's bindings.
 type Env struct {
-	KV *kv.Namespace `binding:"KV"`
+	KV     *kv.Namespace `binding:"KV"`
+	Bucket *r2.Bucket    `binding:"BUCKET"`
 }
 
 // App routes the benchmark endpoints.
@@ -45,6 +47,24 @@ func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Respons
 			return nil, err
 		}
 		return worker.NewResponse(http.StatusOK, textPlain(), bytes.NewReader(v)), nil
+	case "/r2/put":
+		obj, err := env.Bucket.Put(ctx, q.Get("key"), req.Body, nil)
+		if err != nil {
+			return nil, err
+		}
+		return worker.Text(http.StatusOK, obj.ETag)
+	case "/r2/get":
+		obj, err := env.Bucket.Get(ctx, q.Get("key"), nil)
+		if errors.Is(err, r2.ErrNotFound) {
+			return worker.Text(http.StatusNotFound, "not found")
+		}
+		if err != nil {
+			return nil, err
+		}
+		h := http.Header{"Content-Type": {"application/octet-stream"}, "Etag": {obj.HTTPETag}}
+		resp := worker.NewResponse(http.StatusOK, h, obj.Body)
+		resp.ContentLength = obj.Size
+		return resp, nil
 	}
 	return worker.Text(http.StatusNotFound, "not found")
 }

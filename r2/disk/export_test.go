@@ -1,0 +1,4 @@
+package disk
+
+// WaitSweep waits for the sweep Open started, for tests.
+func (d *Driver) WaitSweep() { d.sweeping.Wait() }
