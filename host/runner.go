@@ -42,6 +42,8 @@ type Runner struct {
 	logsInvocations bool
 
 	registry serviceRegistry
+	// pendingWorkflows are opened workflow engines waiting for every Env to exist.
+	pendingWorkflows []pendingWorkflow
 	// s3Addr is where the S3 endpoint listens, "" when off.
 	s3Addr string
 
@@ -89,6 +91,10 @@ func New(ctx context.Context, opts Options, app worker.Runnable) (*Runner, error
 			r.Close(context.Background())
 			return nil, err
 		}
+	}
+	if err := r.startWorkflows(); err != nil {
+		r.Close(context.Background())
+		return nil, err
 	}
 	if err := r.startS3(cfg); err != nil {
 		r.Close(context.Background())

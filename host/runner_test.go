@@ -326,7 +326,15 @@ func (s *syncBuffer) String() string {
 }
 
 func newRunnerErr(t *testing.T, config string, h worker.Handler[Env]) (*host.Runner, error) {
+	return newRunnerFor(t, config, worker.New[Env](h))
+}
+
+func newRunnerFor[E any](t *testing.T, config string, app *worker.App[E]) (*host.Runner, error) {
 	cfg, err := env.Parse("wrangler.jsonc", []byte(config), "")
 	require.NoError(t, err)
-	return host.New(context.Background(), host.Options{NoPersist: true, Config: cfg, Dir: t.TempDir(), LogOutput: io.Discard}, worker.New[Env](h))
+	r, err := host.New(context.Background(), host.Options{NoPersist: true, Config: cfg, Dir: t.TempDir(), LogOutput: io.Discard}, app)
+	if err == nil {
+		t.Cleanup(func() { r.Close(context.Background()) })
+	}
+	return r, err
 }
