@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/flarego/flarego/env"
-	"github.com/flarego/flarego/workflows"
 	"github.com/flarego/flarego/worker"
+	"github.com/flarego/flarego/workflows"
 )
 
 func init() {
