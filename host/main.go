@@ -29,6 +29,10 @@ func EmbeddedConfig(name string, data []byte) MainOption {
 	return func(o *Options) { o.DefaultConfigName, o.DefaultConfig = name, data }
 }
 
+// Configure adjusts the runner's options directly, after the flags are read (e.g.
+// `host.Configure(func(o *host.Options) { o.ApplyMigrations = true })`).
+func Configure(f func(*Options)) MainOption { return f }
+
 // Also serves a further worker in the same runner, with its config text (a file called
 // name, which picks the format). Workers reach it through service bindings whose `service`
 // is its name (W-024).

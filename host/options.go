@@ -49,6 +49,9 @@ type Options struct {
 	DefaultConfigName string
 	// Also are further workers served by the same runner, reached through service bindings.
 	Also []AlsoWorker
+	// ApplyMigrations applies each D1 database's unapplied migrations when its binding
+	// opens (the platform applies them only by its CLI: `d1 migrations apply`).
+	ApplyMigrations bool
 	// S3Port, when not 0, serves the R2 buckets over the S3 API on that port (-1: any free
 	// port) on IP.
 	S3Port int
@@ -77,6 +80,7 @@ func parseFlags(name string, args []string, out io.Writer) (Options, []string, e
 	fs.StringVar(&o.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&o.StrictLimits, "strict-limits", false, "enforce the platform's production limits")
 	fs.BoolVar(&o.NoCrons, "no-crons", false, "do not fire cron triggers on schedule")
+	fs.BoolVar(&o.ApplyMigrations, "apply-migrations", false, "apply unapplied D1 migrations at start")
 	fs.IntVar(&o.S3Port, "s3-port", 0, "serve the R2 buckets over the S3 API on this port (0: off)")
 	fs.StringVar(&o.Registry, "registry", "", "folder where runners on this machine find each other's workers (default: services in the persist directory)")
 	upstream := fs.String("upstream", "", "origin URL for PassThroughOnException")

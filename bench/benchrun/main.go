@@ -115,6 +115,11 @@ func measure(t *target, anc, bin string) *result {
 
 	p, _ := start(t)
 	defer stop(p)
+	if t.full { // the schema the d1 scenarios use (serve.mjs does the same for the simulator)
+		if resp, err := http.Post(base+"/admin/init", "text/plain", nil); err == nil {
+			resp.Body.Close()
+		}
+	}
 	time.Sleep(time.Second)
 	res.rssIdle = treeRSS(p.Process.Pid)
 	if t.full {

@@ -6,8 +6,11 @@ import (
 	"bytes"
 	_ "embed"
 	"errors"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 
+	"github.com/flarego/flarego/d1"
 	"github.com/flarego/flarego/kv"
 	"github.com/flarego/flarego/r2"
 
@@ -22,6 +25,7 @@ var config []byte
 type Env struct {
 	KV     *kv.Namespace `binding:"KV"`
 	Bucket *r2.Bucket    `binding:"BUCKET"`
+	DB     *d1.Database  `binding:"DB"`
 }
 
 // App routes the benchmark endpoints.
@@ -47,6 +51,35 @@ func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Respons
 			return nil, err
 		}
 		return worker.NewResponse(http.StatusOK, textPlain(), bytes.NewReader(v)), nil
+	case "/d1/insert":
+		name := q.Get("name")
+		if name == "" {
+			name = "item"
+		}
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil {
+			n = rand.IntN(1e6)
+		}
+		row, err := env.DB.Prepare("INSERT INTO items (name, n) VALUES (?, ?) RETURNING id").Bind(name, n).First(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return worker.JSON(http.StatusOK, row)
+	case "/d1/get":
+		id, _ := strconv.Atoi(q.Get("id"))
+		row, err := env.DB.Prepare("SELECT id, name, n FROM items WHERE id = ?").Bind(id).First(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if row == nil {
+			return worker.Text(http.StatusNotFound, "not found")
+		}
+		return worker.JSON(http.StatusOK, row)
+	case "/admin/init":
+		if _, err := env.DB.Exec(ctx, "CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)"); err != nil {
+			return nil, err
+		}
+		return worker.Text(http.StatusOK, "ok")
 	case "/r2/put":
 		obj, err := env.Bucket.Put(ctx, q.Get("key"), req.Body, nil)
 		if err != nil {
