@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/flarego/flarego/durableobject"
 	"github.com/flarego/flarego/env"
 	"github.com/flarego/flarego/queues"
 	"github.com/flarego/flarego/worker"
@@ -50,6 +51,8 @@ type workerSlot struct {
 	services []*serviceTarget
 	// queues is the worker's queues engine, opened on first use.
 	queues *queues.Engine
+	// do is the worker's Durable Object engine, opened on first use.
+	do *durableobject.Engine
 }
 
 // resolve is the env.Source.Resolve of w.

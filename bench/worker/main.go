@@ -9,9 +9,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/flarego/flarego/d1"
+	"github.com/flarego/flarego/durableobject"
 	"github.com/flarego/flarego/kv"
+	"github.com/flarego/flarego/queues"
 	"github.com/flarego/flarego/r2"
 
 	"github.com/flarego/flarego/host"
@@ -23,10 +27,22 @@ var config []byte
 
 // Env holds the benchmark's bindings.
 type Env struct {
-	KV     *kv.Namespace `binding:"KV"`
-	Bucket *r2.Bucket    `binding:"BUCKET"`
-	DB     *d1.Database  `binding:"DB"`
+	KV      *kv.Namespace                      `binding:"KV"`
+	Bucket  *r2.Bucket                         `binding:"BUCKET"`
+	DB      *d1.Database                       `binding:"DB"`
+	Counter *durableobject.Namespace[*Counter] `binding:"COUNTER"`
+	Room    *durableobject.Namespace[*Room]    `binding:"ROOM"`
+	Queue   *queues.Producer[QueueMessage]     `binding:"QUEUE"`
 }
+
+// QueueMessage is what /q/send enqueues: the send time, to measure delivery latency.
+type QueueMessage struct {
+	T int64  `json:"t"`
+	I string `json:"i"`
+}
+
+// queueStatsObject is the object that counts delivered messages.
+const queueStatsObject = "__queue_stats__"
 
 // App routes the benchmark endpoints.
 type App struct{}
@@ -75,6 +91,29 @@ func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Respons
 			return worker.Text(http.StatusNotFound, "not found")
 		}
 		return worker.JSON(http.StatusOK, row)
+	case "/do/incr":
+		v, err := Incr.Call(ctx, env.Counter.GetByName(nameOr(q.Get("name"))), 1)
+		if err != nil {
+			return nil, err
+		}
+		return worker.Text(http.StatusOK, strconv.FormatInt(v, 10))
+	case "/do/get":
+		v, err := Value.Call(ctx, env.Counter.GetByName(nameOr(q.Get("name"))), struct{}{})
+		if err != nil {
+			return nil, err
+		}
+		return worker.Text(http.StatusOK, strconv.FormatInt(v, 10))
+	case "/q/send":
+		if err := env.Queue.Send(ctx, QueueMessage{T: time.Now().UnixMilli(), I: q.Get("i")}); err != nil {
+			return nil, err
+		}
+		return worker.Text(http.StatusOK, "ok")
+	case "/q/count":
+		st, err := Stats.Call(ctx, env.Counter.GetByName(queueStatsObject), struct{}{})
+		if err != nil {
+			return nil, err
+		}
+		return worker.JSON(http.StatusOK, st)
 	case "/admin/init":
 		if _, err := env.DB.Exec(ctx, "CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)"); err != nil {
 			return nil, err
@@ -99,11 +138,43 @@ func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Respons
 		resp.ContentLength = obj.Size
 		return resp, nil
 	}
+	if room, ok := strings.CutPrefix(req.URL.Path, "/ws/"); ok {
+		if room == "" {
+			room = "lobby"
+		}
+		return env.Room.GetByName(room).Fetch(ctx, req)
+	}
 	return worker.Text(http.StatusNotFound, "not found")
 }
 
+func nameOr(n string) string {
+	if n == "" {
+		return "default"
+	}
+	return n
+}
+
+// consume counts delivered messages in the statistics object, as the simulator worker does.
+func consume(batch *queues.Batch[QueueMessage], env Env, ctx *worker.Context) error {
+	now := time.Now().UnixMilli()
+	var maxLat int64
+	for _, m := range batch.Messages {
+		maxLat = max(maxLat, now-m.Body.T)
+	}
+	_, err := RecordBatch.Call(ctx, env.Counter.GetByName(queueStatsObject), BatchSeen{N: int64(len(batch.Messages)), MaxLatencyMs: maxLat})
+	if err != nil {
+		return err
+	}
+	batch.AckAll()
+	return nil
+}
+
 func main() {
-	host.Main(worker.New[Env](App{}), host.EmbeddedConfig("wrangler.jsonc", config))
+	app := worker.New[Env](App{})
+	durableobject.Register(app, "Counter", NewCounter)
+	durableobject.Register(app, "Room", NewRoom)
+	queues.Consume(app, "jobs", consume)
+	host.Main(app, host.EmbeddedConfig("wrangler.jsonc", config))
 }
 
 func textPlain() http.Header { return http.Header{"Content-Type": {"text/plain"}} }

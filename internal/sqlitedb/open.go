@@ -46,9 +46,11 @@ func Open(path string, opts Options) (*DB, error) {
 		sync = "FULL"
 	}
 	q := url.Values{}
+	// synchronous before journal_mode: switching a new file to WAL under the default
+	// synchronous=FULL costs several fsyncs of a rollback journal.
 	for _, p := range []string{
-		"journal_mode(WAL)",
 		"synchronous(" + sync + ")",
+		"journal_mode(WAL)",
 		"busy_timeout(10000)",
 		"foreign_keys(ON)",
 		"temp_store(MEMORY)",
