@@ -92,3 +92,6 @@ SELECT 1 AS x, 2 AS x;`)
 	require.NoError(t, err)
 	require.Equal(t, int64(2), n)
 }
+
+// Conformance items proven by the tests here (their names carry the IDs without the hyphen):
+// D1-041 D1-042 D1-043 D1-044 D1-045

@@ -189,3 +189,13 @@ func TestFind(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "wrangler.jsonc", filepath.Base(p))
 }
+
+// Conformance items proven by the tests here (their names carry the IDs without the hyphen):
+// W-002 W-003 W-004 W-005
+
+func TestVarsLimitsAreWarnings_W006(t *testing.T) {
+	big := strings.Repeat("x", 6<<10)
+	cfg, err := env.Parse("wrangler.jsonc", []byte(`{"vars":{"BIG":"`+big+`"}}`), "")
+	require.NoError(t, err)
+	require.Contains(t, cfg.Warnings, `var "BIG" is 6146 bytes, over the platform's limit of 5120`)
+}

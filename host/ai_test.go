@@ -39,3 +39,7 @@ func TestAIBindingFromConfig(t *testing.T) {
 	rt = workertest.New(t, worker.New[AIEnv](h), workertest.Config(`{"ai": {"binding": "AI"}}`))
 	require.Contains(t, body(t, rt.Fetch(httptest.NewRequest("GET", "/", nil))), "flarego.ai.models")
 }
+
+// Conformance items proven by the tests here (their names carry the IDs without the hyphen):
+// CR-009 CR-012 CR-014 W-001 W-009 W-010 W-011 W-013 W-014 W-018 W-024 W-025 W-028 W-032 W-033
+// W-034 W-036 W-037 X-003

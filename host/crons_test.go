@@ -1,6 +1,7 @@
 package host_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -89,4 +90,19 @@ func TestScheduledTriggerEndpoints_CR009_CR012_CR014(t *testing.T) {
 	resp = rt.Fetch(httptest.NewRequest("GET", "http://localhost/cdn-cgi/handler/scheduled?format=json", nil))
 	require.Equal(t, 500, resp.StatusCode)
 	require.JSONEq(t, `{"outcome":"exception","noRetry":true}`, body(t, resp))
+}
+
+// CR-010 / W-022: a failing waitUntil in a scheduled invocation decides its outcome.
+type waitFailApp struct{ cronApp }
+
+func (a *waitFailApp) Scheduled(ev worker.ScheduledEvent, env Env, ctx *worker.Context) error {
+	ctx.WaitUntil(func(context.Context) error { return errors.New("background step failed") })
+	return nil
+}
+
+func TestScheduledWaitUntilDecidesOutcome_CR010_W022(t *testing.T) {
+	rt := workertest.New(t, worker.New[Env](&waitFailApp{}))
+	resp := rt.Fetch(httptest.NewRequest("GET", "http://localhost/cdn-cgi/handler/scheduled", nil))
+	require.Equal(t, 500, resp.StatusCode)
+	require.Equal(t, "exception", body(t, resp))
 }

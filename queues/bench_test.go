@@ -185,3 +185,8 @@ func BenchmarkDriver1MQueued(b *testing.B) {
 	}
 	b.Logf("Backlog at %d queued: %v", total, time.Since(start))
 }
+
+// Conformance items proven by the tests here (their names carry the IDs without the hyphen):
+// Q-001 Q-002 Q-003 Q-004 Q-005 Q-006 Q-007 Q-008 Q-009 Q-010 Q-011 Q-012 Q-013 Q-014 Q-015
+// Q-016 Q-017 Q-018 Q-019 Q-020 Q-021 Q-022 Q-023 Q-024 Q-025 Q-026 Q-027 Q-028 Q-029 Q-030
+// Q-031 Q-032 Q-033 Q-034 Q-035 Q-036 Q-037 Q-038

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/flarego/flarego/worker"
@@ -105,4 +106,11 @@ func TestNewPanicsOnProgrammerErrors(t *testing.T) {
 	app := worker.New[Env](worker.HandlerFunc[Env](nil))
 	app.Register(worker.Registration{Kind: "k", Name: "n"})
 	require.Panics(t, func() { app.Register(worker.Registration{Kind: "k", Name: "n"}) })
+}
+
+func TestRPCSizeLimit_W026(t *testing.T) {
+	_, err := worker.EncodeRPC(strings.Repeat("x", worker.MaxRPCSize))
+	require.ErrorContains(t, err, "Serialized RPC arguments or return values are limited to 32MiB, but the size of this value was: 33554434 bytes.")
+	_, err = worker.EncodeRPC(func() {})
+	require.ErrorContains(t, err, "not serialisable")
 }
