@@ -47,7 +47,17 @@ type Server struct {
 
 	mu    sync.Mutex
 	etags map[string]etagEntry
+
+	// listing is the set of regular files, so that a request that matches no asset (the
+	// common case for a worker's own routes) costs no system call.
+	listMu  sync.RWMutex
+	files   map[string]bool
+	scanned time.Time
 }
+
+// rescanAfter is how old the file listing may be before a miss looks at the directory
+// again: files added while the runner serves show up within this time.
+const rescanAfter = time.Second
 
 type etagEntry struct {
 	size  int64
@@ -260,8 +270,35 @@ func (s *Server) serveFile(w http.ResponseWriter, req *http.Request, res Result)
 }
 
 func (s *Server) isFile(p string) bool {
-	st, err := s.root.Stat(strings.TrimPrefix(p, "/"))
-	return err == nil && st.Mode().IsRegular()
+	name := strings.TrimPrefix(p, "/")
+	s.listMu.RLock()
+	found, fresh := s.files[name], time.Since(s.scanned) < rescanAfter
+	s.listMu.RUnlock()
+	if found || fresh {
+		return found
+	}
+	s.scan()
+	s.listMu.RLock()
+	defer s.listMu.RUnlock()
+	return s.files[name]
+}
+
+// scan lists the regular files under the directory (symbolic links are not followed: a
+// link is never an asset).
+func (s *Server) scan() {
+	s.listMu.Lock()
+	defer s.listMu.Unlock()
+	if time.Since(s.scanned) < rescanAfter && s.files != nil {
+		return
+	}
+	files := map[string]bool{}
+	fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files[p] = true
+		}
+		return nil
+	})
+	s.files, s.scanned = files, time.Now()
 }
 
 // etag returns the file's strong ETag, hashing it once per size and modification time.

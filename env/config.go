@@ -187,6 +187,17 @@ type Flarego struct {
 	// R2Notifications send R2 object events into queues (the platform configures these
 	// with its CLI, not in the config file).
 	R2Notifications []R2Notification `json:"r2_notifications,omitempty"`
+	// VectorizeIndexes are created at start when missing (on the platform an index is made
+	// with its CLI before a worker binds it).
+	VectorizeIndexes []VectorizeIndexSpec `json:"vectorize_indexes,omitempty"`
+}
+
+// VectorizeIndexSpec describes an index to create.
+type VectorizeIndexSpec struct {
+	Name        string `json:"name"`
+	Dimensions  int    `json:"dimensions"`
+	Metric      string `json:"metric"`
+	Description string `json:"description,omitempty"`
 }
 
 // S3 is the flarego.s3 section.

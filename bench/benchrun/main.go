@@ -39,17 +39,18 @@ type target struct {
 }
 
 type result struct {
-	startupMs []float64
-	idleRSS   []float64 // MiB
-	rps       map[string]float64
-	p99       map[string]string
-	non2xx    map[string]string
-	rssAfter  float64 // MiB after the memgrowth requests
-	rssIdle   float64
-	queue     string
-	ws        string
-	wsRate    float64
-	queueRate float64
+	startupMs   []float64
+	idleRSS     []float64 // MiB
+	rps         map[string]float64
+	p99         map[string]string
+	non2xx      map[string]string
+	rssAfter    float64 // MiB after the memgrowth requests
+	rssAfterAll float64 // MiB after every scenario, in the process that ran them
+	rssIdle     float64
+	queue       string
+	ws          string
+	wsRate      float64
+	queueRate   float64
 }
 
 var (
@@ -148,10 +149,16 @@ func measure(t *target, anc, bin string) *result {
 		res.rps["asset_10k"], res.p99["asset_10k"] = measureAsset(t, anc, base)
 		fmt.Printf("  asset_10k: %.0f req/s\n", res.rps["asset_10k"])
 	}
+	res.rssAfterAll = treeRSS(p.Process.Pid)
+	stop(p)
+	// Memory growth on /hello alone, in a fresh process, as the anchor's memgrowth.sh does.
+	p, _ = start(t)
+	time.Sleep(time.Second)
+	res.rssIdle = treeRSS(p.Process.Pid)
 	capture(anc, nil, filepath.Join(bin, "loadgen"), "http", "-url", base+"/hello", "-c", "64", "-n", strconv.Itoa(*growN), "-d", "120s")
 	time.Sleep(2 * time.Second)
 	res.rssAfter = treeRSS(p.Process.Pid)
-	fmt.Printf("  RSS idle %.1f MiB, after %d requests %.1f MiB\n", res.rssIdle, *growN, res.rssAfter)
+	fmt.Printf("  RSS idle %.1f MiB, after %d /hello requests %.1f MiB, after every scenario %.1f MiB\n", res.rssIdle, *growN, res.rssAfter, res.rssAfterAll)
 	return res
 }
 

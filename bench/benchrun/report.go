@@ -71,13 +71,13 @@ func report(res map[string]*result, anc string) {
 		fmt.Fprintf(&b, "| WebSocket fan-out (deliveries/s, 100×10) | %s | %s | %s | | | ≥ 10× %s | |\n", num(sim.wsRate), num(fg.wsRate), ratio(fg.wsRate, sim.wsRate), mark(fg.wsRate >= 10*sim.wsRate))
 	}
 
-	fmt.Fprintf(&b, "\n## Start-up and memory\n\n| server | process start → first 200 on /hello, ms: median (min–max) | idle RSS MiB (median) | RSS after %d requests MiB |\n|---|---|---|---|\n", *growN)
+	fmt.Fprintf(&b, "\n## Start-up and memory\n\n| server | process start → first 200 on /hello, ms: median (min–max) | idle RSS MiB (median) | RSS after %d /hello requests (fresh process) MiB | RSS after every scenario MiB |\n|---|---|---|---|---|\n", *growN)
 	for _, n := range []string{"simulator", "flarego", "bare"} {
 		r := res[n]
 		if r == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %.1f (%.1f–%.1f) | %.1f | %.1f |\n", n, median(r.startupMs), slices.Min(r.startupMs), slices.Max(r.startupMs), median(r.idleRSS), r.rssAfter)
+		fmt.Fprintf(&b, "| %s | %.1f (%.1f–%.1f) | %.1f | %.1f | %.1f |\n", n, median(r.startupMs), slices.Min(r.startupMs), slices.Max(r.startupMs), median(r.idleRSS), r.rssAfter, r.rssAfterAll)
 	}
 	if fg != nil {
 		fmt.Fprintf(&b, "\nTargets: start-up ≤ 100 ms and within 2× of bare; idle RSS ≤ 30 MiB; RSS after %d requests ≤ 2× idle.\n", *growN)

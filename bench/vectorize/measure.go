@@ -169,5 +169,6 @@ type result struct {
 	filteredQPS, filteredRec float64
 	heapMiB, rssMiB          float64
 	open, firstQuery         time.Duration // flarego only: reopen from disk
+	snapshot                 time.Duration // flarego only: writing the graph snapshot
 	onDiskMiB                float64
 }

@@ -49,10 +49,11 @@ type App struct{}
 
 // Fetch implements worker.Handler.
 func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+	if req.URL.Path == "/hello" {
+		return worker.Text(http.StatusOK, "Hello World")
+	}
 	q := req.URL.Query()
 	switch req.URL.Path {
-	case "/hello":
-		return worker.Text(http.StatusOK, "Hello World")
 	case "/kv/put":
 		if err := env.KV.PutString(ctx, q.Get("k"), q.Get("v")); err != nil {
 			return nil, err
