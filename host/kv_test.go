@@ -74,3 +74,13 @@ func TestKVBindingPersistsAndCLI_X001_X002(t *testing.T) {
 	defer r.Close(context.Background())
 	require.Equal(t, "1", fetch(r, "/?k=a"))
 }
+
+func TestRunnerFlagsBeforeSubcommand(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "wrangler.jsonc")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(`{"kv_namespaces":[{"binding":"CACHE","id":"c1"}]}`), 0o600))
+	var out, errOut bytes.Buffer
+	require.Zero(t, host.Run(context.Background(), []string{"--config", cfgPath, "kv", "key", "put", "k", "v", "--binding", "CACHE"}, &out, &errOut, kvApp()), errOut.String())
+	require.Zero(t, host.Run(context.Background(), []string{"--config=" + cfgPath, "kv", "key", "get", "k", "--binding", "CACHE"}, &out, &errOut, kvApp()), errOut.String())
+	require.Equal(t, "v", out.String())
+}

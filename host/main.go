@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -58,6 +59,20 @@ func Main(app worker.Runnable, opts ...MainOption) {
 // Run is Main without the process: it returns the exit code. ctx ending starts a graceful
 // shutdown.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, app worker.Runnable, mopts ...MainOption) int {
+	// Runner flags may come before a subcommand (`--persist-to X kv key get …`): move the
+	// command name to the front.
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			if _, ok := commands[a]; ok && i > 0 {
+				args = append(append([]string{a}, args[:i]...), args[i+1:]...)
+			}
+			break
+		}
+		if !strings.Contains(a, "=") && flagTakesValue(a) {
+			i++ // skip the flag's value
+		}
+	}
 	if len(args) > 0 {
 		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 			printHelp(stdout)
@@ -190,6 +205,15 @@ func extractRunnerFlags(args []string) (Options, []string, error) {
 		rest = append(rest, a)
 	}
 	return o, rest, nil
+}
+
+// flagTakesValue reports whether a runner flag is followed by its value.
+func flagTakesValue(a string) bool {
+	switch strings.TrimLeft(a, "-") {
+	case "config", "env", "persist-to", "ip", "port", "log-level", "upstream", "registry", "s3-port":
+		return true
+	}
+	return false
 }
 
 func cutFlag(a string) (name, val string, hasVal bool) {
