@@ -114,3 +114,17 @@ func TestRPCSizeLimit_W026(t *testing.T) {
 	_, err = worker.EncodeRPC(func() {})
 	require.ErrorContains(t, err, "not serialisable")
 }
+
+func TestRouterMatchesPatternsAndAnswersMisses(t *testing.T) {
+	var rt worker.Router[Env]
+	rt.Handle("GET /posts/{id}", func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+		return worker.Text(200, env.Greeting+" post "+req.PathValue("id"))
+	})
+	resp := workertest.Fetch(t, &rt, Env{Greeting: "hi"}, httptest.NewRequest("GET", "/posts/7", nil))
+	b, _ := io.ReadAll(resp.Body)
+	require.Equal(t, "hi post 7", string(b))
+	require.Equal(t, 404, workertest.Fetch(t, &rt, Env{}, httptest.NewRequest("GET", "/nope", nil)).StatusCode)
+	resp = workertest.Fetch(t, &rt, Env{}, httptest.NewRequest("POST", "/posts/7", nil))
+	require.Equal(t, 405, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Allow"), "GET")
+}

@@ -42,13 +42,13 @@ type Env struct {
 }
 
 func newApp() *worker.App[Env] {
-	rt := &router{}
-	rt.handle("GET /api/servers", listServers)
-	rt.handle("POST /api/servers", createServer)
-	rt.handle("GET /servers/{server_id}/channels", listChannels)
-	rt.handle("POST /servers/{server_id}/channels", createChannel)
-	rt.handle("GET /servers/{server_id}/channels/{channel_id}/messages", messages)
-	rt.handle("GET /servers/{server_id}/channels/{channel_id}/connect", connect)
+	rt := &worker.Router[Env]{}
+	rt.Handle("GET /api/servers", listServers)
+	rt.Handle("POST /api/servers", createServer)
+	rt.Handle("GET /servers/{server_id}/channels", listChannels)
+	rt.Handle("POST /servers/{server_id}/channels", createChannel)
+	rt.Handle("GET /servers/{server_id}/channels/{channel_id}/messages", messages)
+	rt.Handle("GET /servers/{server_id}/channels/{channel_id}/connect", connect)
 	app := worker.New[Env](rt)
 	durableobject.Register(app, "Channel", NewChannel)
 	return app

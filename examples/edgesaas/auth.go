@@ -96,7 +96,7 @@ func me(req *http.Request, env Env, ctx *worker.Context, s Session) (*http.Respo
 type authedFunc func(req *http.Request, env Env, ctx *worker.Context, s Session) (*http.Response, error)
 
 // authed turns away requests without a valid session with 401.
-func authed(h authedFunc) handlerFunc {
+func authed(h authedFunc) worker.HandlerFunc[Env] {
 	return func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
 		s, _, err := loadSession(ctx, env.Sessions, req)
 		if errors.Is(err, errNoSession) {

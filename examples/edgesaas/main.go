@@ -57,31 +57,31 @@ type Env struct {
 }
 
 // App is the worker: HTTP routes, and the nightly cron in Scheduled.
-type App struct{ router }
+type App struct{ worker.Router[Env] }
 
 func newApp() *worker.App[Env] {
 	a := &App{}
-	a.handle("POST /api/signup", signup)
-	a.handle("POST /api/login", login)
-	a.handle("POST /api/logout", logout)
-	a.handle("GET /api/me", authed(me))
+	a.Handle("POST /api/signup", signup)
+	a.Handle("POST /api/login", login)
+	a.Handle("POST /api/logout", logout)
+	a.Handle("GET /api/me", authed(me))
 
-	a.handle("GET /api/posts", listPosts)
-	a.handle("GET /api/posts/{id}", getPost)
-	a.handle("POST /api/posts", authed(createPost))
-	a.handle("PUT /api/posts/{id}", authed(updatePost))
-	a.handle("DELETE /api/posts/{id}", authed(deletePost))
+	a.Handle("GET /api/posts", listPosts)
+	a.Handle("GET /api/posts/{id}", getPost)
+	a.Handle("POST /api/posts", authed(createPost))
+	a.Handle("PUT /api/posts/{id}", authed(updatePost))
+	a.Handle("DELETE /api/posts/{id}", authed(deletePost))
 
-	a.handle("GET /api/files", authed(listFiles))
-	a.handle("PUT /api/files/{name}", authed(uploadFile))
-	a.handle("GET /api/files/{name}", authed(getFile))
-	a.handle("GET /api/files/{name}/thumbnail", authed(getThumbnail))
+	a.Handle("GET /api/files", authed(listFiles))
+	a.Handle("PUT /api/files/{name}", authed(uploadFile))
+	a.Handle("GET /api/files/{name}", authed(getFile))
+	a.Handle("GET /api/files/{name}/thumbnail", authed(getThumbnail))
 
-	a.handle("POST /api/kb/index", authed(indexDoc))
-	a.handle("POST /api/kb/ask", askKB)
+	a.Handle("POST /api/kb/index", authed(indexDoc))
+	a.Handle("POST /api/kb/ask", askKB)
 
-	a.handle("GET /api/stats", stats)
-	a.handle("GET /{$}", func(*http.Request, Env, *worker.Context) (*http.Response, error) {
+	a.Handle("GET /api/stats", stats)
+	a.Handle("GET /{$}", func(*http.Request, Env, *worker.Context) (*http.Response, error) {
 		return worker.Text(http.StatusOK, "edgesaas: see /api/posts")
 	})
 
