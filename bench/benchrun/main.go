@@ -15,10 +15,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -85,10 +87,10 @@ func main() {
 		run(mf, nil, "npm", "install", "--no-audit", "--no-fund")
 	}
 	targets := []*target{
-		{name: "simulator", dir: mf, cmd: []string{"node", "serve.mjs"}, port: 8787, full: true,
+		{name: "simulator", dir: mf, cmd: []string{"node", "serve.mjs"}, port: 18787, full: true,
 			env: []string{"PATH=" + filepath.Join(mf, "node_modules", ".bin") + ":" + os.Getenv("PATH")}},
-		{name: "flarego", dir: root, cmd: []string{filepath.Join(bin, "flarego-bench"), "--port", "8787", "--log-level", "warn"}, port: 8787, full: true},
-		{name: "bare", dir: root, cmd: []string{filepath.Join(bin, "bare"), "-addr", "127.0.0.1:8789"}, port: 8789},
+		{name: "flarego", dir: root, cmd: []string{filepath.Join(bin, "flarego-bench"), "--port", "18787", "--log-level", "warn"}, port: 18787, full: true},
+		{name: "bare", dir: root, cmd: []string{filepath.Join(bin, "bare"), "-addr", "127.0.0.1:18789"}, port: 18789},
 	}
 	results := map[string]*result{}
 	for _, t := range targets {
@@ -115,7 +117,6 @@ func measure(t *target, anc, bin string) *result {
 	}
 
 	p, _ := start(t)
-	defer stop(p)
 	if t.full { // the schema the d1 scenarios use (serve.mjs does the same for the simulator)
 		if resp, err := http.Post(base+"/admin/init", "text/plain", nil); err == nil {
 			resp.Body.Close()
@@ -137,12 +138,12 @@ func measure(t *target, anc, bin string) *result {
 	}
 	if t.full && strings.Contains(*extras, "queue") {
 		res.queue = capture(anc, nil, filepath.Join(bin, "loadgen"), "queue", "-base", base, "-n", "20000", "-c", "64")
-		res.queueRate = grabRate(res.queue, "end-to-end")
+		res.queueRate = grabRate(res.queue, e2eRate)
 		fmt.Printf("  queue: %s\n", lastLines(res.queue, 3))
 	}
 	if t.full && strings.Contains(*extras, "ws") {
 		res.ws = capture(anc, nil, filepath.Join(bin, "loadgen"), "ws", "-url", strings.Replace(base, "http", "ws", 1)+"/ws/room", "-clients", "100", "-msgs", "10")
-		res.wsRate = grabRate(res.ws, "deliveries")
+		res.wsRate = grabRate(res.ws, wsRate)
 		fmt.Printf("  ws: %s\n", lastLines(res.ws, 3))
 	}
 	if t.full && strings.Contains(*extras, "assets") {
@@ -158,6 +159,7 @@ func measure(t *target, anc, bin string) *result {
 	capture(anc, nil, filepath.Join(bin, "loadgen"), "http", "-url", base+"/hello", "-c", "64", "-n", strconv.Itoa(*growN), "-d", "120s")
 	time.Sleep(2 * time.Second)
 	res.rssAfter = treeRSS(p.Process.Pid)
+	stop(p)
 	fmt.Printf("  RSS idle %.1f MiB, after %d /hello requests %.1f MiB, after every scenario %.1f MiB\n", res.rssIdle, *growN, res.rssAfter, res.rssAfterAll)
 	return res
 }
@@ -186,6 +188,10 @@ func startPath(t *target, readyPath string) (*exec.Cmd, float64) {
 	logf, _ := os.Create(filepath.Join(state, "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", t.port, readyPath)
+	if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", t.port), time.Second); err == nil {
+		c.Close()
+		panic(fmt.Sprintf("port %d is already in use: stop what listens there before benchmarking", t.port))
+	}
 	client := &http.Client{Timeout: time.Second}
 	t0 := time.Now()
 	check(cmd.Start())
@@ -205,10 +211,15 @@ func startPath(t *target, readyPath string) (*exec.Cmd, float64) {
 	panic(fmt.Sprintf("%s did not answer /hello: %s", t.name, b))
 }
 
-// stop ends the process group this program started and removes its state.
+// stop ends the process this program started and every descendant of it (the simulator's
+// workerd leaves node's process group), then waits for them.
 func stop(cmd *exec.Cmd) {
 	pid := cmd.Process.Pid
+	tree := treePIDs(pid)
 	syscall.Kill(-pid, syscall.SIGTERM)
+	for _, p := range tree {
+		syscall.Kill(p, syscall.SIGTERM)
+	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	select {
@@ -217,11 +228,47 @@ func stop(cmd *exec.Cmd) {
 		syscall.Kill(-pid, syscall.SIGKILL)
 		<-done
 	}
+	for _, p := range tree {
+		for i := 0; i < 50 && syscall.Kill(p, 0) == nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+		syscall.Kill(p, syscall.SIGKILL)
+	}
 	time.Sleep(300 * time.Millisecond) // let the port go
+}
+
+// treePIDs lists pid's descendants (not pid itself).
+func treePIDs(pid int) []int {
+	var out []int
+	for p := range descendants(pid) {
+		if p != pid {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // treeRSS sums VmRSS of pid and its descendants, in MiB.
 func treeRSS(pid int) float64 {
+	var kb float64
+	for p := range descendants(pid) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "VmRSS:" {
+				v, _ := strconv.ParseFloat(f[1], 64)
+				kb += v
+			}
+		}
+	}
+	return kb / 1024
+}
+
+// descendants is pid and every process below it.
+func descendants(pid int) map[int]bool {
 	parent := map[int]int{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -250,21 +297,7 @@ func treeRSS(pid int) float64 {
 			}
 		}
 	}
-	var kb float64
-	for p := range in {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "VmRSS:" {
-				v, _ := strconv.ParseFloat(f[1], 64)
-				kb += v
-			}
-		}
-	}
-	return kb / 1024
+	return in
 }
 
 func parseCompare(s string, res *result) {
@@ -300,29 +333,19 @@ func parseWrk(s string) (float64, string) {
 	return rps, p99
 }
 
-// grabRate finds the first number followed by "msg/s" or "/s" on a line mentioning word.
-func grabRate(s, word string) float64 {
-	for _, line := range strings.Split(s, "\n") {
-		if !strings.Contains(line, word) {
-			continue
-		}
-		f := strings.Fields(line)
-		for i, w := range f {
-			if strings.HasSuffix(w, "/s") && i > 0 {
-				v, err := strconv.ParseFloat(strings.TrimSuffix(f[i-1], ","), 64)
-				if err == nil {
-					return v
-				}
-			}
-			if strings.Contains(w, "/s") {
-				num := strings.Split(w, "/s")[0]
-				if v, err := strconv.ParseFloat(strings.TrimRight(num, "msg"), 64); err == nil {
-					return v
-				}
-			}
-		}
+// e2eRate is the end-to-end rate loadgen's queue mode prints: "(N msg/s e2e)".
+var e2eRate = regexp.MustCompile(`\(([0-9.]+) msg/s e2e\)`)
+
+// wsRate is the delivery rate loadgen's ws mode prints: "=> N deliveries/s".
+var wsRate = regexp.MustCompile(`=> ([0-9.]+) deliveries/s`)
+
+func grabRate(s string, re *regexp.Regexp) float64 {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		return 0
 	}
-	return 0
+	v, _ := strconv.ParseFloat(m[1], 64)
+	return v
 }
 
 func lastLines(s string, n int) string {
@@ -394,12 +417,12 @@ func measureAsset(t *target, anc, base string) (float64, string) {
 	if t.name == "simulator" {
 		mf := filepath.Join(anc, "miniflare")
 		root, _ := os.Getwd()
-		sa := &target{name: "simulator-assets", dir: filepath.Join(root, "bench", "assets"), port: 8790,
+		sa := &target{name: "simulator-assets", dir: filepath.Join(root, "bench", "assets"), port: 18790,
 			cmd: []string{"node", "serve-simulator.mjs"},
 			env: []string{"PATH=" + filepath.Join(mf, "node_modules", ".bin") + ":" + os.Getenv("PATH"), "NODE_PATH=" + filepath.Join(mf, "node_modules")}}
 		p := startAt(sa, "/asset-10k.txt")
 		defer stop(p)
-		url = "http://127.0.0.1:8790/asset-10k.txt"
+		url = "http://127.0.0.1:18790/asset-10k.txt"
 	}
 	return parseWrk(capture(anc, nil, "wrk", "-t1", "-c64", "-d"+*dur, "--latency", url))
 }

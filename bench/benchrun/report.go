@@ -37,7 +37,9 @@ func report(res map[string]*result, anc string) {
 	fmt.Fprintf(&b, "the anchor's `wrk/compare.sh`; queues and WebSockets through its `loadgen`). The simulator is\n")
 	fmt.Fprintf(&b, "Miniflare started by the anchor's `serve.mjs` (request logging off); flarego is `bench/worker` with\n")
 	fmt.Fprintf(&b, "`--log-level warn` (no per-request log line, like the simulator), state on disk in a fresh\n")
-	fmt.Fprintf(&b, "directory; bare is `bench/bare`, a plain net/http server (the machine's ceiling for /hello).\n\n")
+	fmt.Fprintf(&b, "directory; bare is `bench/bare`, a plain net/http server (the machine's ceiling for /hello).\n")
+	fmt.Fprintf(&b, "ANCHORS is the folder holding the simulator set-up (`miniflare/`), the wrk harness (`wrk/`) and\n")
+	fmt.Fprintf(&b, "the load client (`loadgen/`).\n\n")
 
 	fmt.Fprintf(&b, "## Throughput (req/s)\n\n| scenario | simulator | flarego | flarego ÷ simulator | bare net/http | flarego ÷ bare | target | flarego p99 |\n|---|---|---|---|---|---|---|---|\n")
 	names := []string{"hello", "kv_get", "kv_put", "d1_insert", "d1_get", "do_one", "do_1000", "r2_put_4k", "r2_get_4k", "asset_10k"}
