@@ -21,14 +21,16 @@
 // object, so that a user can find, copy and back up their data:
 //
 //	.flarego/state/
-//	  kv/<namespace id>.sqlite            one database per KV namespace id
-//	  d1/<database id>.sqlite             one database per D1 database id (+ time-travel journal)
-//	  r2/<bucket name>/                   an index database and the object blobs of a bucket
-//	  do/<class name>/                    one database per object, plus the alarm index
-//	  queues/                             the queues database shared by every process
-//	  workflows/<workflow name>.sqlite    instances, steps and events of a workflow
-//	  vectorize/<index name>/             vectors, metadata and the search graph of an index
-//	  services/                           the local registry of running workers
+//	  kv/<sha256 of namespace id>.sqlite   one database per KV namespace id
+//	  d1/<database id>.sqlite              one database per D1 database id, and its
+//	                                       time-travel history beside it
+//	  r2/<bucket>/index.sqlite, blobs/     a bucket's index and its object files
+//	  do/<namespace>/index.sqlite, <id>.sqlite
+//	                                       a namespace's alarm index and one database per object
+//	  queues/queues.sqlite                 every queue, shared by every process on the folder
+//	  workflows/<workflow name>.sqlite     instances, steps and events of a workflow
+//	  vectorize/catalog.sqlite, <index>/   the index list, and each index's vectors and graph
+//	  services/<worker>.json               where running runners serve their workers
 //
 // Names that are not safe as file names are hashed by the owning package. Two runners
 // started on the same directory share all of it; with --no-persist every binding is

@@ -63,7 +63,7 @@ var (
 	only      = flag.String("only", "", "comma-separated targets to run (simulator,flarego,bare); empty = all")
 	scenarios = flag.String("scenarios", "hello kv_get kv_put d1_insert d1_get do_one do_1000 r2_put_4k r2_get_4k", "compare.sh scenarios for the full servers")
 	growN     = flag.Int("grow", 200000, "requests to /hello before measuring RSS growth")
-	extras    = flag.String("extras", "queue ws assets", "further measurements for the full servers (queue, ws, assets)")
+	extras    = flag.String("extras", "queue ws assets r2big", "further measurements for the full servers (queue, ws, assets, r2big)")
 )
 
 func main() {
@@ -145,6 +145,10 @@ func measure(t *target, anc, bin string) *result {
 		res.ws = capture(anc, nil, filepath.Join(bin, "loadgen"), "ws", "-url", strings.Replace(base, "http", "ws", 1)+"/ws/room", "-clients", "100", "-msgs", "10")
 		res.wsRate = grabRate(res.ws, wsRate)
 		fmt.Printf("  ws: %s\n", lastLines(res.ws, 3))
+	}
+	if t.full && strings.Contains(*extras, "r2big") {
+		res.rps["r2_put_1m"], res.rps["r2_get_1m"] = measureBigR2(base, bin, anc)
+		fmt.Printf("  r2 1 MiB: put %.1f req/s, get %.1f req/s\n", res.rps["r2_put_1m"], res.rps["r2_get_1m"])
 	}
 	if t.full && strings.Contains(*extras, "assets") {
 		res.rps["asset_10k"], res.p99["asset_10k"] = measureAsset(t, anc, base)
@@ -425,4 +429,21 @@ func measureAsset(t *target, anc, base string) (float64, string) {
 		url = "http://127.0.0.1:18790/asset-10k.txt"
 	}
 	return parseWrk(capture(anc, nil, "wrk", "-t1", "-c64", "-d"+*dur, "--latency", url))
+}
+
+var reqRate = regexp.MustCompile(`([0-9.]+) req/s`)
+
+// measureBigR2 measures 1 MiB puts and gets with loadgen's -body-size, 16 connections, as
+// the anchor's results did.
+func measureBigR2(base, bin, anc string) (put, get float64) {
+	body := bytes.Repeat([]byte("x"), 1<<20)
+	if resp, err := http.Post(base+"/r2/put?key=big0", "application/octet-stream", bytes.NewReader(body)); err == nil {
+		resp.Body.Close()
+	}
+	lg := filepath.Join(bin, "loadgen")
+	out := capture(anc, nil, lg, "http", "-url", base+"/r2/put?key=big{rand:100}", "-method", "POST", "-body-size", "1048576", "-c", "16", "-d", "10s")
+	put = grabRate(out, reqRate)
+	out = capture(anc, nil, lg, "http", "-url", base+"/r2/get?key=big0", "-c", "16", "-d", "10s")
+	get = grabRate(out, reqRate)
+	return put, get
 }

@@ -26,6 +26,8 @@ var targets = map[string]struct {
 	"queue":     {8, false, "≥ 8×"},
 	"ws":        {10, false, "≥ 10×"},
 	"asset_10k": {0, false, "none set"},
+	"r2_put_1m": {10, false, "≥ 10×"},
+	"r2_get_1m": {2, false, "≥ 2×"},
 }
 
 func report(res map[string]*result, anc string) {
@@ -42,7 +44,7 @@ func report(res map[string]*result, anc string) {
 	fmt.Fprintf(&b, "the load client (`loadgen/`).\n\n")
 
 	fmt.Fprintf(&b, "## Throughput (req/s)\n\n| scenario | simulator | flarego | flarego ÷ simulator | bare net/http | flarego ÷ bare | target | flarego p99 |\n|---|---|---|---|---|---|---|---|\n")
-	names := []string{"hello", "kv_get", "kv_put", "d1_insert", "d1_get", "do_one", "do_1000", "r2_put_4k", "r2_get_4k", "asset_10k"}
+	names := []string{"hello", "kv_get", "kv_put", "d1_insert", "d1_get", "do_one", "do_1000", "r2_put_4k", "r2_get_4k", "r2_put_1m", "r2_get_1m", "asset_10k"}
 	for _, n := range names {
 		s, f, ba := val(sim, n), val(fg, n), val(bare, n)
 		if s == 0 && f == 0 {
