@@ -30,7 +30,7 @@ type Runner struct {
 	mu      sync.Mutex
 	closers []func(ctx context.Context) error
 	// shared are binding resources by kind and id (openShared).
-	shared map[string]any
+	shared map[string]*sharedEntry
 	// background counts WaitUntil drains and other work that shutdown waits for.
 	background sync.WaitGroup
 	// local are handlers of local endpoints under /cdn-cgi/local/, by path after that prefix.
@@ -138,6 +138,7 @@ func (r *Runner) addWorker(ctx context.Context, app worker.Runnable, cfg *env.Co
 	for _, msg := range warnings {
 		r.log.Warn(msg)
 	}
+	r.prewarm(w)
 	if err := r.openAssets(w); err != nil {
 		return nil, fmt.Errorf("worker %q: %w", name, err)
 	}

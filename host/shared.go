@@ -3,30 +3,68 @@ package host
 import (
 	"context"
 	"fmt"
+	"sync"
 )
+
+// sharedEntry is one binding resource, opened once.
+type sharedEntry struct {
+	once sync.Once
+	v    any
+	err  error
+}
 
 // openShared returns the binding resource of kind and id, opening it on first use: every
 // binding to the same id, from any worker of this runner, shares one handle. close
-// runs at shutdown.
+// runs at shutdown. Safe for concurrent use; a failed open is remembered and returned again.
 func openShared[T any](r *Runner, kind, id string, open func() (T, func() error, error)) (T, error) {
 	key := kind + "\x00" + id
 	r.mu.Lock()
-	if v, ok := r.shared[key]; ok {
-		r.mu.Unlock()
-		return v.(T), nil
-	}
-	r.mu.Unlock()
-	v, closeFn, err := open()
-	if err != nil {
-		var zero T
-		return zero, fmt.Errorf("open %s %q: %w", kind, id, err)
-	}
-	r.mu.Lock()
 	if r.shared == nil {
-		r.shared = map[string]any{}
+		r.shared = map[string]*sharedEntry{}
 	}
-	r.shared[key] = v
+	e, ok := r.shared[key]
+	if !ok {
+		e = &sharedEntry{}
+		r.shared[key] = e
+	}
 	r.mu.Unlock()
-	r.onClose(func(context.Context) error { return closeFn() })
-	return v, nil
+	e.once.Do(func() {
+		v, closeFn, err := open()
+		if err != nil {
+			e.err = fmt.Errorf("open %s %q: %w", kind, id, err)
+			return
+		}
+		e.v = v
+		r.onClose(func(context.Context) error { return closeFn() })
+	})
+	if e.err != nil {
+		var zero T
+		return zero, e.err
+	}
+	return e.v.(T), nil
+}
+
+// prewarm opens the storage of w's configured bindings side by side, before the Env is
+// built one field at a time: each store creates and checks its SQLite files, which costs
+// milliseconds each on a cold state directory. Errors are left for the binders to report.
+func (r *Runner) prewarm(w *workerSlot) {
+	var wg sync.WaitGroup
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	for _, n := range w.cfg.KVNamespaces {
+		run(func() { openKV(r, kvID(n)) })
+	}
+	for _, c := range w.cfg.D1Databases {
+		run(func() { openD1(r, c) })
+	}
+	if len(w.cfg.R2Buckets) > 0 {
+		run(func() {
+			for _, b := range w.cfg.R2Buckets {
+				r.r2Store().Bucket(context.Background(), bucketName(b))
+			}
+		})
+	}
+	wg.Wait()
 }
