@@ -338,3 +338,41 @@ func newRunnerFor[E any](t *testing.T, config string, app *worker.App[E]) (*host
 	}
 	return r, err
 }
+
+// W-017: at most six outbound connections are open at once per invocation; the seventh
+// waits for a slot.
+func TestOutboundConnectionSlots_W017(t *testing.T) {
+	var open, peak atomic.Int32
+	release := make(chan struct{})
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := open.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		<-release
+		open.Add(-1)
+	}))
+	defer origin.Close()
+	ctx, cancel := worker.NewContext(context.Background(), worker.ContextOptions{})
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 7 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", origin.URL, nil)
+			resp, err := worker.Fetch(ctx, req)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	require.Eventually(t, func() bool { return open.Load() == 6 }, 10*time.Second, time.Millisecond)
+	close(release)
+	wg.Wait()
+	require.Equal(t, int32(6), peak.Load())
+}
