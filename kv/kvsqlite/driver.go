@@ -20,8 +20,9 @@ import (
 //
 // The zero value is not usable; call Open.
 type Driver struct {
-	db *sqlitedb.DB
-	gc *groupcommit.Committer
+	db    *sqlitedb.DB
+	gc    *groupcommit.Committer
+	cache *readCache // nil for an in-memory database
 
 	get, getIn, list, listBounded, nextExp *sql.Stmt // on db.Read
 	put, putBlob, del, purge               *sql.Stmt // on db.Write
@@ -90,11 +91,25 @@ func newDriver(db *sqlitedb.DB) (*Driver, error) {
 		*p.stmt = s
 	}
 	d.gc = groupcommit.New(db.Write)
+	if db.Path != "" {
+		d.cache = newReadCache(db.Path)
+	}
 	return d, nil
 }
 
 // Get implements kv.Driver.
 func (d *Driver) Get(ctx context.Context, key string, now time.Time) (kv.Record, error) {
+	var gen uint64
+	if d.cache != nil {
+		r, ok, g := d.cache.lookup(key)
+		if ok {
+			if r.Expired(now) {
+				return kv.Record{}, kv.ErrNotFound
+			}
+			return r, nil
+		}
+		gen = g
+	}
 	r := kv.Record{Key: key}
 	var exp sql.NullInt64
 	err := d.get.QueryRowContext(ctx, key).Scan(&r.Value, &exp, &r.Metadata)
@@ -105,6 +120,9 @@ func (d *Driver) Get(ctx context.Context, key string, now time.Time) (kv.Record,
 		return kv.Record{}, err
 	}
 	r.Expiration = exp.Int64
+	if d.cache != nil {
+		d.cache.store(r, gen)
+	}
 	if r.Expired(now) {
 		return kv.Record{}, kv.ErrNotFound
 	}
@@ -137,7 +155,16 @@ func (d *Driver) GetMany(ctx context.Context, keys []string, now time.Time) (map
 
 // Put implements kv.Driver.
 func (d *Driver) Put(ctx context.Context, r kv.Record) error {
-	return d.gc.Do(ctx, func(tx *sql.Tx) error { return d.putTx(tx, r) })
+	err := d.gc.Do(ctx, func(tx *sql.Tx) error { return d.putTx(tx, r) })
+	d.forget(r.Key)
+	return err
+}
+
+// forget drops keys from the read cache after a write (all keys when none are given).
+func (d *Driver) forget(keys ...string) {
+	if d.cache != nil {
+		d.cache.forget(keys...)
+	}
 }
 
 func (d *Driver) putTx(tx *sql.Tx, r kv.Record) error {
@@ -169,6 +196,7 @@ func (d *Driver) putTx(tx *sql.Tx, r kv.Record) error {
 
 // PutMany implements kv.BatchWriter: one savepoint of one commit.
 func (d *Driver) PutMany(ctx context.Context, records []kv.Record) error {
+	defer d.forget()
 	return d.gc.Do(ctx, func(tx *sql.Tx) error {
 		for _, r := range records {
 			if err := d.putTx(tx, r); err != nil {
@@ -181,6 +209,7 @@ func (d *Driver) PutMany(ctx context.Context, records []kv.Record) error {
 
 // Delete implements kv.Driver.
 func (d *Driver) Delete(ctx context.Context, key string) error {
+	defer d.forget(key)
 	return d.gc.Do(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Stmt(d.del).Exec(key)
 		return err
@@ -189,6 +218,7 @@ func (d *Driver) Delete(ctx context.Context, key string) error {
 
 // DeleteMany implements kv.BatchWriter.
 func (d *Driver) DeleteMany(ctx context.Context, keys []string) error {
+	defer d.forget(keys...)
 	return d.gc.Do(ctx, func(tx *sql.Tx) error {
 		del := tx.Stmt(d.del)
 		for _, k := range keys {
@@ -247,6 +277,7 @@ func prefixEnd(prefix string) (string, bool) {
 
 // PurgeExpired implements kv.Purger.
 func (d *Driver) PurgeExpired(ctx context.Context, now time.Time) (time.Time, error) {
+	defer d.forget()
 	for {
 		var n int64
 		err := d.gc.Do(ctx, func(tx *sql.Tx) error {
