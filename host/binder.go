@@ -80,7 +80,7 @@ func (w *workerSlot) configName() string {
 	return "the config"
 }
 
-// closeFunc registers something to close at shutdown, in reverse order of opening.
+// onClose registers something to close at shutdown; Close runs them newest first.
 func (r *Runner) onClose(f func(ctx context.Context) error) {
 	r.mu.Lock()
 	r.closers = append(r.closers, f)

@@ -80,7 +80,7 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 		}
 		if served {
 			if failure != nil && sw.status == 0 {
-				r.writeError(sw, req, ctx, failure)
+				r.writeError(sw, req, failure)
 			}
 			status := sw.status
 			if status == 0 {
@@ -113,7 +113,7 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 		if ctx.PassThroughRequested() && r.opts.Upstream != nil {
 			status = r.passThrough(w, req)
 		} else {
-			status = r.writeError(w, req, ctx, failure)
+			status = r.writeError(w, req, failure)
 		}
 	default:
 		if sock, ok := worker.WebSocketFrom(resp); ok {
@@ -247,7 +247,7 @@ func copyFlushing(w io.Writer, f http.Flusher, r io.Reader) {
 
 // writeError answers a failed invocation: 500 (the platform's 1101), as an HTML page when the
 // client accepts HTML, else the error and stack as text (W-011, W-013).
-func (r *Runner) writeError(w http.ResponseWriter, req *http.Request, ctx *worker.Context, failure error) int {
+func (r *Runner) writeError(w http.ResponseWriter, req *http.Request, failure error) int {
 	status := http.StatusInternalServerError
 	var le *worker.LimitError
 	if errors.As(failure, &le) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"sync"
 )
 
 type envKey struct{}
@@ -22,9 +21,8 @@ func FromHTTP[E any](mk func(env E) http.Handler) Handler[E] {
 }
 
 type httpHandler[E any] struct {
-	mk   func(E) http.Handler
-	once sync.Once
-	h    http.Handler // set by prepare for a bound copy
+	mk func(E) http.Handler
+	h  http.Handler // set by prepare for a bound copy
 }
 
 func (h *httpHandler[E]) prepare(env E) Handler[E] {

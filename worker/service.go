@@ -115,7 +115,7 @@ func (m *MethodDesc[T, A, R]) Call(ctx context.Context, svc *Service, arg A) (R,
 	return r, err
 }
 
-// Invoke calls the method on target directly with a Go value: the in-process path.
+// invoke calls the method on target directly with Go values: the in-process path.
 func (m *MethodDesc[T, A, R]) invoke(ctx context.Context, target any, arg any, result any) error {
 	t, ok := target.(T)
 	if !ok {
