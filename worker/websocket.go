@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // MessageType is a WebSocket message's type.
@@ -46,6 +47,8 @@ type WebSocket struct {
 	closed bool
 	close  *CloseError // set when the peer closed
 	done   chan struct{}
+	// isShut mirrors closed for Send's check without the lock.
+	isShut atomic.Bool
 }
 
 // queueDepth bounds the messages buffered per direction before Send waits.
@@ -62,15 +65,19 @@ func NewWebSocketPair() (client, server *WebSocket) {
 // Send delivers a message to the other end. It waits while the other end's buffer is full.
 func (w *WebSocket) Send(ctx context.Context, typ MessageType, data []byte) error {
 	p := w.peer
+	if w.isShut.Load() || p.isShut.Load() {
+		return ErrWebSocketClosed
+	}
+	m := Message{Type: typ, Data: data}
+	// Most sends find room: try that before the select that can wait, which locks all
+	// four channels (a broadcast to a room is one Send per member).
 	select {
-	case <-w.done:
-		return ErrWebSocketClosed
-	case <-p.done:
-		return ErrWebSocketClosed
+	case p.in <- m:
+		return nil
 	default:
 	}
 	select {
-	case p.in <- Message{Type: typ, Data: data}:
+	case p.in <- m:
 		return nil
 	case <-w.done:
 		return ErrWebSocketClosed
@@ -80,6 +87,11 @@ func (w *WebSocket) Send(ctx context.Context, typ MessageType, data []byte) erro
 		return ctx.Err()
 	}
 }
+
+// Buffered reports how many messages the other end has sent that this end has not
+// received yet: that many calls to Receive return without waiting. The runner uses it to
+// write a burst of messages to the network together.
+func (w *WebSocket) Buffered() int { return len(w.in) }
 
 // SendText sends a text message.
 func (w *WebSocket) SendText(ctx context.Context, s string) error {
@@ -131,6 +143,7 @@ func (w *WebSocket) shut(ce *CloseError) {
 	}
 	w.closed = true
 	w.close = ce
+	w.isShut.Store(true)
 	close(w.done)
 }
 
