@@ -48,6 +48,7 @@ type Runner struct {
 	s3Addr string
 
 	srv      *http.Server
+	srvOnce  sync.Once
 	listener net.Listener
 	started  time.Time
 }
@@ -225,26 +226,31 @@ func (r *Runner) Listen() (net.Listener, error) {
 
 // Serve serves on ln until Shutdown; it returns nil after a graceful shutdown.
 func (r *Runner) Serve(ln net.Listener) error {
-	r.srv = &http.Server{
-		Handler:           r,
-		ReadHeaderTimeout: 30 * time.Second,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(r.slog.Handler(), slog.LevelWarn),
-	}
-	err := r.srv.Serve(ln)
+	err := r.server().Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
+// server is the runner's HTTP server, made on first use: Shutdown may come before Serve (a
+// signal while the runner starts), and then Serve must return at once.
+func (r *Runner) server() *http.Server {
+	r.srvOnce.Do(func() {
+		r.srv = &http.Server{
+			Handler:           r,
+			ReadHeaderTimeout: 30 * time.Second,
+			MaxHeaderBytes:    1 << 20,
+			ErrorLog:          slog.NewLogLogger(r.slog.Handler(), slog.LevelWarn),
+		}
+	})
+	return r.srv
+}
+
 // Shutdown stops accepting connections, waits for in-flight requests and WaitUntil work
 // (bounded by ctx) and closes every binding.
 func (r *Runner) Shutdown(ctx context.Context) error {
-	var err error
-	if r.srv != nil {
-		err = r.srv.Shutdown(ctx)
-	}
+	err := r.server().Shutdown(ctx)
 	done := make(chan struct{})
 	go func() { r.background.Wait(); close(done) }()
 	select {

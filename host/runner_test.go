@@ -376,3 +376,19 @@ func TestOutboundConnectionSlots_W017(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, int32(6), peak.Load())
 }
+
+// A signal that arrives while the runner starts shuts it down before it serves: Serve then
+// returns at once instead of serving for good.
+func TestShutdownBeforeServe(t *testing.T) {
+	h := fn(func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+		return worker.Text(200, "hi")
+	})
+	r, err := host.New(context.Background(), host.Options{NoPersist: true, Config: &env.Config{}, IP: "127.0.0.1", Port: -1, LogOutput: io.Discard}, worker.New[Env](h))
+	require.NoError(t, err)
+	ln, err := r.Listen()
+	require.NoError(t, err)
+	require.NoError(t, r.Shutdown(context.Background()))
+	require.NoError(t, r.Serve(ln))
+	_, err = net.Dial("tcp", ln.Addr().String())
+	require.Error(t, err, "the listener is closed")
+}
