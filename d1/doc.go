@@ -75,7 +75,8 @@
 // # Sessions and bookmarks
 //
 // A local database is its own only copy: every query reads the newest data, so sessions
-// hold trivially. What a session adds is its bookmark, "00000000-00000000-0000002a-…", the
+// hold trivially. (With d1sqlite on disk, a write by another process, such as the CLI while
+// the runner serves, reaches reads within 100 ms: d1sqlite's result cache.) What a session adds is its bookmark, "00000000-00000000-0000002a-…", the
 // position of the newest commit it saw; bookmarks sort oldest to newest and only move
 // forward (D1-035, D1-036). Queries through the Database itself are the platform's
 // always-primary session and expose none (D1-037). With d1sqlite on disk, bookmarks number

@@ -17,6 +17,17 @@ type authState struct {
 	wrote bool
 	// sqlPolicy is the looser policy of connections handed out by SQL().
 	sqlPolicy bool
+	// compiled, impure and tables describe the statements compiled in user mode since they
+	// were last reset, for the result cache (purity.go): whether any was compiled, whether
+	// one did anything but read, and the tables they read.
+	compiled bool
+	impure   bool
+	tables   []string
+}
+
+// reset forgets what was compiled, before a compilation (or a run that may compile again).
+func (a *authState) reset() {
+	a.wrote, a.compiled, a.impure, a.tables = false, false, false, a.tables[:0]
 }
 
 // savepoint is the name of the savepoint the writer wraps each grouped write in; user code
@@ -50,9 +61,12 @@ func reserved(name string) bool {
 	return len(name) >= 4 && strings.EqualFold(name[:4], "_cf_")
 }
 
-func (a *authState) authorize(action msqlite.AuthorizerActionCode, arg1, arg2, _, _ string) msqlite.AuthorizerReturnCode {
+func (a *authState) authorize(action msqlite.AuthorizerActionCode, arg1, arg2, arg3, _ string) msqlite.AuthorizerReturnCode {
 	if !a.user && !a.sqlPolicy {
 		return msqlite.AuthorizerOK
+	}
+	if a.user {
+		a.notePurity(action, arg1, arg2, arg3)
 	}
 	if reserved(arg1) && action != msqlite.AuthFunction {
 		return msqlite.AuthorizerDeny

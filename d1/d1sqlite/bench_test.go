@@ -49,31 +49,39 @@ func benchDB(b *testing.B, opts d1sqlite.Options) (*d1.Database, string) {
 	return db, path
 }
 
-// BenchmarkPointSelect compares a primary-key lookup through the binding with the same
-// lookup through database/sql and the modernc driver on the same file.
+// BenchmarkPointSelect compares a primary-key lookup through the binding, with the result
+// cache (on by default; warmed with every key first) and without, with the same lookup
+// through database/sql and the modernc driver on the same file.
 func BenchmarkPointSelect(b *testing.B) {
 	ctx := context.Background()
 	const q = "SELECT id, name, email FROM users WHERE id = ?"
-	db, path := benchDB(b, d1sqlite.Options{})
-
-	b.Run("d1/First", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			row, err := db.Prepare(q).Bind(i%benchRows + 1).First(ctx)
-			if err != nil || row == nil {
-				b.Fatal(err)
+	var path string
+	for _, c := range []struct {
+		name string
+		opts d1sqlite.Options
+	}{{"d1", d1sqlite.Options{}}, {"d1-nocache", d1sqlite.Options{NoResultCache: true}}} {
+		db, p := benchDB(b, c.opts)
+		path = p
+		warm(b, db, q)
+		b.Run(c.name+"/First", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				row, err := db.Prepare(q).Bind(i%benchRows + 1).First(ctx)
+				if err != nil || row == nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("d1/FirstT", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			_, ok, err := d1.First[benchUser](ctx, db.Prepare(q).Bind(i%benchRows+1))
-			if err != nil || !ok {
-				b.Fatal(err)
+		})
+		b.Run(c.name+"/FirstT", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				_, ok, err := d1.First[benchUser](ctx, db.Prepare(q).Bind(i%benchRows+1))
+				if err != nil || !ok {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 	plain, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		b.Fatal(err)
@@ -102,6 +110,44 @@ func BenchmarkPointSelect(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPointSelectParallel is BenchmarkPointSelect's lookup from 32 goroutines per CPU,
+// as a server with many connections runs it, with the result cache and without.
+func BenchmarkPointSelectParallel(b *testing.B) {
+	ctx := context.Background()
+	const q = "SELECT id, name, email FROM users WHERE id = ?"
+	for _, c := range []struct {
+		name string
+		opts d1sqlite.Options
+	}{{"d1", d1sqlite.Options{}}, {"d1-nocache", d1sqlite.Options{NoResultCache: true}}} {
+		db, _ := benchDB(b, c.opts)
+		warm(b, db, q)
+		b.Run(c.name+"/First", func(b *testing.B) {
+			var next atomic.Int64
+			b.ReportAllocs()
+			b.SetParallelism(32)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					row, err := db.Prepare(q).Bind(next.Add(1)%benchRows + 1).First(ctx)
+					if err != nil || row == nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// warm reads every key once, so that a cached run measures hits only.
+func warm(b *testing.B, db *d1.Database, q string) {
+	b.Helper()
+	for i := 1; i <= benchRows; i++ {
+		if _, err := db.Prepare(q).Bind(i).First(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkInsertParallel measures single-row inserts from concurrent callers: each returns

@@ -51,6 +51,11 @@ type cachedStmt struct {
 	ds driver.Stmt
 	// write: compiling it met a write (or a transaction statement), so it runs on the writer.
 	write bool
+	// impure, tables and purity tell whether its results may be cached (purity.go): what
+	// the authorizer saw, and the verdict once checked against the schema.
+	impure bool
+	tables []string
+	purity purity
 }
 
 // hold takes a connection out of pool for good and sets it up.
@@ -118,13 +123,15 @@ func (c *conn) prepare(dc driver.Conn, text string) (*cachedStmt, error) {
 		// the platform passes the length and SQLite says this.
 		return nil, &d1.SQLiteError{Code: sqliteTooBig, Message: "statement too long"}
 	}
-	c.auth.user, c.auth.wrote = true, false
+	c.auth.reset()
+	c.auth.user = true
 	ds, err := dc.(driver.ConnPrepareContext).PrepareContext(bg, text)
 	c.auth.user = false
 	if err != nil {
 		return nil, err
 	}
 	cs := &cachedStmt{ds: ds, write: c.auth.wrote}
+	cs.compiledAs(c.auth)
 	if len(c.user) >= maxCachedStmts {
 		for k, s := range c.user {
 			s.ds.Close()
@@ -145,17 +152,22 @@ func (c *conn) forget(text string) {
 }
 
 // query runs cs and reads all its rows. Statements SQLite compiles again after a schema
-// change are compiled under the user policy too. When ctx ends, or the statement runs past
-// the query timeout, the watchdog interrupts it and the error says why.
+// change are compiled under the user policy too, and what the authorizer saw then replaces
+// what it saw before (its purity is to be checked again). When ctx ends, or the statement
+// runs past the query timeout, the watchdog interrupts it and the error says why.
 func (c *conn) query(ctx context.Context, cs *cachedStmt, args []driver.NamedValue) ([]string, [][]any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	c.auth.reset()
 	c.auth.user = true
 	c.begin(ctx)
 	cols, vals, err := c.read(cs, args)
 	cause := c.end()
 	c.auth.user = false
+	if c.auth.compiled {
+		cs.compiledAs(c.auth)
+	}
 	if cause != nil {
 		return nil, nil, cause
 	}

@@ -32,6 +32,31 @@
 // SQL() hands out a *sql.DB over the same file (a separate pool of connections with the
 // _cf_ rule and the storage settings protected, SQLite's default limits otherwise).
 //
+// # Result cache
+//
+// A database on disk keeps the results of recent single-statement reads in memory, by
+// statement text and arguments (typed: 1, "1" and 1.0 are three keys), so that a repeated
+// read, such as a point select of a hot row, costs no SQLite read transaction (whose WAL
+// locks are system calls). Only pure reads are kept: statements that SQLite's authorizer,
+// as they compile, sees only select, read ordinary tables and views of the main database
+// (not virtual tables such as json_each, pragma_table_info or fts5, nor temporary tables),
+// and call deterministic built-in functions (not random, changes, last_insert_rowid, the
+// date and time functions, sqlite_version or user functions); and results of at most 64
+// rows and 64 KiB. A database keeps at most 16,384 results and 16 MiB, the process 64 MiB;
+// past that a cache starts over. Callers own what they are handed: results are copied out
+// of the cache.
+//
+// The cache is exact for every write made in this process, through any handle on the file:
+// each write counts itself in before it may commit and ends the cache's generation once its
+// commit is visible, before it answers; a read serves or stores a result only while no
+// write is in progress, and serves it only while the generation is the one its read began
+// in. Writes by another process on the file (the CLI while the runner serves) are noticed
+// by the database and log files changing size, time or inode, looked at at most every
+// 100 ms before a read, so they are seen within 100 ms. Commits through SQL()'s connections
+// cannot be noticed before they are visible, so opening SQL() turns the cache off for good,
+// for every handle on the file in this process. Options.NoResultCache turns it off; memory
+// databases have none.
+//
 // # Time Travel
 //
 // A database on disk keeps its history unless Options.Retention is negative: every page

@@ -40,6 +40,9 @@ type Options struct {
 	// CaptureInterval is how often history looks for commits made outside this driver
 	// (through SQL() or by another process); 0 means one second.
 	CaptureInterval time.Duration
+	// NoResultCache turns off the cache of read results (see the package documentation);
+	// false, the zero value, keeps it on for databases on disk.
+	NoResultCache bool
 }
 
 const (
@@ -60,7 +63,9 @@ type Driver struct {
 	readers chan *conn
 	all     []*conn
 	w       *writer
-	hist    *history // nil: no Time Travel
+	hist    *history     // nil: no Time Travel
+	file    *sharedFile  // nil in memory
+	cache   *resultCache // nil: no result cache
 
 	plans     planCache
 	seq       atomic.Uint64 // commits, for bookmarks when there is no history
@@ -174,12 +179,17 @@ func open(path, id string, opts Options) (*Driver, error) {
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	d.dsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	d.file = joinFile(path)
+	if !opts.NoResultCache {
+		d.cache = newResultCache(d.file)
+	}
 	var wpragmas []string
 	if keep {
 		wpragmas = append(wpragmas, "PRAGMA wal_autocheckpoint=0")
 	}
 	if err := d.start(db.Write, db.Read, readers(opts), wpragmas); err != nil {
 		d.closePools()
+		d.file.leave()
 		return nil, err
 	}
 	if err := d.identify(id); err != nil {
@@ -405,6 +415,8 @@ func (d *Driver) Close() error {
 		if err := d.closePools(); err != nil && d.closeErr == nil {
 			d.closeErr = err
 		}
+		d.cache.disable()
+		d.file.leave()
 	})
 	return d.closeErr
 }

@@ -80,8 +80,30 @@ func (d *Driver) Batch(ctx context.Context, qs []d1.Query) ([]*d1.Rows, error) {
 	return out, nil
 }
 
-// read runs a single statement on a reader, or returns errWriter when it writes.
+// read runs a single statement on a reader, or returns errWriter when it writes. A pure
+// read's result is served from, and kept in, the result cache (resultcache.go).
 func (d *Driver) read(ctx context.Context, p *plan, args []any) (*d1.Rows, error) {
+	st := p.stmts[0]
+	var key *[]byte
+	var gen uint64
+	if d.cache != nil {
+		if key = cacheKey(st.Text, args); key != nil {
+			defer releaseCacheKey(key)
+			// The generation is taken here, before the read transaction starts.
+			r, g, ok := d.cache.lookup(*key)
+			if r != nil {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				r.Meta.LastRowID, r.Meta.SizeAfter = d.lastRowID.Load(), d.size.Load()
+				return r, nil
+			}
+			if !ok {
+				key = nil // a write is in progress: neither served nor stored
+			}
+			gen = g
+		}
+	}
 	var c *conn
 	select {
 	case c = <-d.readers:
@@ -92,8 +114,8 @@ func (d *Driver) read(ctx context.Context, p *plan, args []any) (*d1.Rows, error
 	}
 	defer func() { d.readers <- c }()
 	var out *d1.Rows
+	pure := false
 	err := c.raw(func(dc driver.Conn) error {
-		st := p.stmts[0]
 		cs, err := c.prepare(dc, st.Text)
 		if err != nil {
 			return sqliteError(err)
@@ -113,6 +135,13 @@ func (d *Driver) read(ctx context.Context, p *plan, args []any) (*d1.Rows, error
 		if err != nil {
 			return sqliteError(err)
 		}
+		// Checked once per compilation, including one SQLite made as the statement ran
+		// (after a schema change). A write since the read began keeps the result out of the
+		// cache whatever the schema says now.
+		if key != nil && cs.purity == purityUnknown {
+			cs.purity = c.checkPure(dc, cs)
+		}
+		pure = cs.purity == purityPure
 		out = &d1.Rows{Columns: cols, Values: vals, Meta: d1.Meta{
 			Duration:  millis(time.Since(start)),
 			LastRowID: d.lastRowID.Load(),
@@ -121,5 +150,8 @@ func (d *Driver) read(ctx context.Context, p *plan, args []any) (*d1.Rows, error
 		}}
 		return nil
 	})
+	if err == nil && pure && key != nil {
+		d.cache.store(*key, out, gen)
+	}
 	return out, err
 }

@@ -14,9 +14,16 @@ import (
 // tables out of reach and may not change the storage settings the driver relies on
 // (journal mode, checkpoints), but otherwise have SQLite's defaults: D1's limits and
 // transaction rules apply to the binding only. Commits made through it reach the Time
-// Travel history within Options.CaptureInterval.
+// Travel history within Options.CaptureInterval. Opening it turns the result cache off for
+// good, for every handle on the file in this process: its commits could not be noticed
+// before they are visible.
 func (d *Driver) SQL() (*sql.DB, error) {
 	d.sqlOnce.Do(func() {
+		// Off before any connection exists, so no write through it can meet a cached read.
+		if d.file != nil {
+			d.file.sqlDB.Store(true)
+		}
+		d.cache.disable()
 		c, err := msqlite.NewConnector(d.dsn)
 		if err != nil {
 			d.sqlErr = fmt.Errorf("d1sqlite: %w", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flarego/flarego/d1"
@@ -45,9 +46,11 @@ type writer struct {
 	changes, rowID int64
 	counted        bool
 	ops            chan *writeOp
-	closeMu        sync.RWMutex
-	closed         bool
-	stopped        chan struct{}
+	// paused, set by tests, runs after each op's transaction, before the op ends.
+	paused  atomic.Pointer[func()]
+	closeMu sync.RWMutex
+	closed  bool
+	stopped chan struct{}
 }
 
 func newWriter(d *Driver, c *conn) *writer {
@@ -141,6 +144,7 @@ func (w *writer) grouped(ops []*writeOp) {
 		return
 	}
 	results := make([]error, len(live))
+	w.d.file.beginWrite()
 	err := w.c.raw(func(dc driver.Conn) error {
 		if len(live) == 1 {
 			// A lone statement is a transaction of its own (autocommit).
@@ -161,6 +165,10 @@ func (w *writer) grouped(ops []*writeOp) {
 		}
 		return w.committed(dc, live)
 	})
+	w.pause()
+	// Whatever committed is visible now: results cached before it must not be served to the
+	// callers about to hear back, nor to anyone after them (sharedFile).
+	w.d.file.endWrite()
 	for i, o := range live {
 		if err != nil {
 			o.done <- err
@@ -194,6 +202,7 @@ func (w *writer) alone(o *writeOp) {
 		return
 	}
 	var result error
+	w.d.file.beginWrite() // batches, restores, the driver's own writes: as in grouped
 	err := w.c.raw(func(dc driver.Conn) error {
 		if o.mode == opBare {
 			w.counted = false
@@ -215,10 +224,19 @@ func (w *writer) alone(o *writeOp) {
 		}
 		return w.committed(dc, []*writeOp{o})
 	})
+	w.pause()
+	w.d.file.endWrite()
 	if err != nil {
 		result = err
 	}
 	o.done <- result
+}
+
+// pause runs the test hook, if any.
+func (w *writer) pause() {
+	if f := w.paused.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // call runs an op's function, turning a panic into that op's error so that one bad write

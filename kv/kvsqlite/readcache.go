@@ -2,10 +2,11 @@ package kvsqlite
 
 import (
 	"bytes"
-	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/flarego/flarego/internal/filechange"
 	"github.com/flarego/flarego/kv"
 )
 
@@ -14,23 +15,16 @@ import (
 //
 // Writes through this driver drop their keys at once, so a process always reads its own
 // writes. Writes by another process on the same file (the CLI, a second runner) are noticed
-// by the database and WAL files changing size or time, checked at most every
+// by the database and WAL files changing (internal/filechange), checked at most every
 // cacheCheckEvery: another process's write is visible here within that time. The platform's
 // own KV is eventually consistent across locations (KV-036), so this is within what code
 // written for it expects.
 type readCache struct {
-	paths [2]string
+	files *filechange.Watcher
 
 	mu      sync.Mutex
 	entries map[string]kv.Record
 	gen     uint64 // bumped by every local write: a read that raced one is not cached
-	stamps  [2]fileStamp
-	checked time.Time
-}
-
-type fileStamp struct {
-	size int64
-	mod  time.Time
 }
 
 const (
@@ -40,20 +34,10 @@ const (
 )
 
 func newReadCache(path string) *readCache {
-	c := &readCache{paths: [2]string{path, path + "-wal"}, entries: map[string]kv.Record{}}
-	c.stamps = c.stamp()
-	c.checked = time.Now()
-	return c
-}
-
-func (c *readCache) stamp() [2]fileStamp {
-	var s [2]fileStamp
-	for i, p := range c.paths {
-		if st, err := os.Stat(p); err == nil {
-			s[i] = fileStamp{size: st.Size(), mod: st.ModTime()}
-		}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs // still the same file after a change of working directory
 	}
-	return s
+	return &readCache{files: filechange.New(cacheCheckEvery, path, path+"-wal"), entries: map[string]kv.Record{}}
 }
 
 // lookup returns the cached record of key, and the generation to hand to store after a
@@ -61,13 +45,9 @@ func (c *readCache) stamp() [2]fileStamp {
 func (c *readCache) lookup(key string) (kv.Record, bool, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if now := time.Now(); now.Sub(c.checked) >= cacheCheckEvery {
-		c.checked = now
-		if s := c.stamp(); s != c.stamps {
-			c.stamps = s
-			clear(c.entries)
-			c.gen++
-		}
+	if c.files.Poll() {
+		clear(c.entries)
+		c.gen++
 	}
 	r, ok := c.entries[key]
 	if ok {
