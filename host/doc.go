@@ -8,7 +8,8 @@
 // wrangler.json or wrangler.toml in the working directory), --env NAME, --ip, --port,
 // --persist-to DIR (default .flarego/state beside the config), --no-persist (memory only),
 // --log-level debug|info|warn|error, --strict-limits (the platform's production limits,
-// X-003), --upstream URL (origin for PassThroughOnException, W-010), --no-crons. The
+// X-003), --upstream URL (origin for PassThroughOnException, W-010), --no-crons, --cf FILE
+// (a JSON request.cf object for incoming requests, W-035). The
 // subcommands (`kv`, `d1`, `r2`, `queues`, `workflows`, `cron`, `durable-objects`,
 // `vectorize` …) act on the persisted state by binding name; run `go run . help` for the
 // list. They work while the runner is serving: they open the same SQLite files, which WAL

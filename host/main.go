@@ -210,7 +210,7 @@ func extractRunnerFlags(args []string) (Options, []string, error) {
 // flagTakesValue reports whether a runner flag is followed by its value.
 func flagTakesValue(a string) bool {
 	switch strings.TrimLeft(a, "-") {
-	case "config", "env", "persist-to", "ip", "port", "log-level", "upstream", "registry", "s3-port":
+	case "config", "env", "persist-to", "ip", "port", "log-level", "upstream", "registry", "s3-port", "cf":
 		return true
 	}
 	return false
@@ -232,7 +232,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "Usage: go run . [flags]            serve the worker (default 127.0.0.1:8787)")
 	fmt.Fprintln(w, "       go run . COMMAND [args]     local tooling on the persisted state")
 	fmt.Fprintln(w, "\nFlags: --config FILE --env NAME --ip IP --port N --persist-to DIR --no-persist")
-	fmt.Fprintln(w, "       --log-level LEVEL --strict-limits --upstream URL --no-crons")
+	fmt.Fprintln(w, "       --log-level LEVEL --strict-limits --upstream URL --no-crons --cf FILE")
 	fmt.Fprintln(w, "\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {

@@ -42,6 +42,9 @@ type Options struct {
 	Upstream *url.URL
 	// NoCrons stops the runner from firing cron triggers on schedule.
 	NoCrons bool
+	// CF is the cf object of requests that carry none (worker.RequestCF); nil means
+	// worker.DefaultCF. The --cf FILE flag reads it from a JSON file.
+	CF *worker.CF
 	// DefaultConfig is config text used when no config file is given or found (a program
 	// that embeds its wrangler.jsonc); DefaultConfigName is its file name, which picks the
 	// format (default "wrangler.jsonc").
@@ -84,15 +87,27 @@ func parseFlags(name string, args []string, out io.Writer) (Options, []string, e
 	fs.IntVar(&o.S3Port, "s3-port", 0, "serve the R2 buckets over the S3 API on this port (0: off)")
 	fs.StringVar(&o.Registry, "registry", "", "folder where runners on this machine find each other's workers (default: services in the persist directory)")
 	upstream := fs.String("upstream", "", "origin URL for PassThroughOnException")
+	cfFile := fs.String("cf", "", "JSON file with the request.cf object of incoming requests")
 	if err := fs.Parse(args); err != nil {
 		return o, nil, err
 	}
+	// The flag set printed its own errors; these it does not know of.
 	if *upstream != "" {
 		u, err := url.Parse(*upstream)
 		if err != nil || u.Scheme == "" || u.Host == "" {
-			return o, nil, fmt.Errorf("--upstream %q is not an absolute URL", *upstream)
+			err = fmt.Errorf("--upstream %q is not an absolute URL", *upstream)
+			fmt.Fprintln(out, err)
+			return o, nil, err
 		}
 		o.Upstream = u
+	}
+	if *cfFile != "" {
+		cf, err := readCF(*cfFile)
+		if err != nil {
+			fmt.Fprintln(out, err)
+			return o, nil, err
+		}
+		o.CF = cf
 	}
 	return o, fs.Args(), nil
 }

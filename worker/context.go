@@ -32,6 +32,7 @@ type invocation struct {
 	props       json.RawMessage
 	meter       meter
 	workerName  string
+	cf          *CF
 	passThrough bool
 	waitCtx     context.Context    // not cancelled with the request: WaitUntil work outlives it
 	stopWait    context.CancelFunc // nil until the first WaitUntil
@@ -54,6 +55,9 @@ type ContextOptions struct {
 	Logger *slog.Logger
 	// Props are the caller's props for service-binding invocations (W-028).
 	Props json.RawMessage
+	// CF is the cf object of the invocation's request when the request carries none
+	// (RequestCF); nil means DefaultCF.
+	CF *CF
 }
 
 type contextKey struct{}
@@ -73,6 +77,7 @@ func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel 
 		props:      o.Props,
 		meter:      meter{limits: o.Limits},
 		workerName: o.WorkerName,
+		cf:         o.CF,
 	}
 	var c context.Context
 	switch {

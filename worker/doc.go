@@ -26,6 +26,9 @@
 // invocation's wall budget, and it adds WaitUntil (work that outlives the response, W-007…
 // W-009), PassThroughOnException (W-010) and Logger. Binding calls and outbound fetches
 // count against the invocation's subrequest budget through Subrequest (W-016).
+// RequestCF gives a request's cf object (W-035): nobody measured the client locally, so it
+// is a fixed one unless the runner was given another (--cf FILE) or the request carries
+// its own (WithCF, for tests).
 //
 // CPU time is measured per invocation by locking the handler's goroutine to its OS thread
 // for the duration of the call and reading that thread's CPU clock before and after
