@@ -57,7 +57,9 @@ func TestRunnerCFFromFile_W035(t *testing.T) {
 }
 
 func TestRunnerFlagErrorsArePrinted(t *testing.T) {
-	h := fn(func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) { return worker.Text(200, "") })
+	h := fn(func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+		return worker.Text(200, "")
+	})
 	var errOut strings.Builder
 	require.Equal(t, 2, host.Run(context.Background(), []string{"--no-persist", "--upstream", "not a url"}, io.Discard, &errOut, worker.New[Env](h)))
 	require.Contains(t, errOut.String(), "is not an absolute URL")
