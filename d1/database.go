@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/flarego/flarego/d1/internal/sqltext"
+	"github.com/flarego/flarego/internal/deferred"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -15,15 +16,36 @@ import (
 // zero value is not usable; New or a driver package's opener (d1sqlite.OpenDatabase) makes
 // one.
 type Database struct {
-	drv    Driver
+	drv Driver
+	// later, when not nil, is drv still opening (NewDeferred): uses wait for it.
+	later  *deferred.Value[Driver]
 	closed atomic.Bool
 }
 
 // New returns the binding over drv.
 func New(drv Driver) *Database { return &Database{drv: drv} }
 
-// Driver returns the database's driver, for its optional interfaces.
-func (db *Database) Driver() Driver { return db.drv }
+// NewDeferred returns the binding at once and runs open in the background: the runner
+// serves while a database's file opens. Queries wait for open to finish; if it failed, they
+// return its error.
+func NewDeferred(open func() (Driver, error)) *Database {
+	return &Database{later: deferred.Start(open)}
+}
+
+// Driver returns the database's driver, for its optional interfaces. It waits for a
+// deferred open, and is nil when that failed.
+func (db *Database) Driver() Driver {
+	d, _ := db.opened()
+	return d
+}
+
+// opened returns the driver, waiting for a deferred open.
+func (db *Database) opened() (Driver, error) {
+	if db.later == nil {
+		return db.drv, nil
+	}
+	return db.later.Get()
+}
 
 // Prepare returns a statement for query (D1-001). Nothing runs until First, FirstColumn, All,
 // Run, Raw or Batch; a query with several statements runs them all and returns the last
@@ -96,9 +118,13 @@ func (db *Database) SQL() (*sql.DB, error) {
 	if db.closed.Load() {
 		return nil, ErrClosed
 	}
-	o, ok := db.drv.(SQLOpener)
+	drv, err := db.opened()
+	if err != nil {
+		return nil, err
+	}
+	o, ok := drv.(SQLOpener)
 	if !ok {
-		return nil, fmt.Errorf("d1: driver %T cannot open a *sql.DB", db.drv)
+		return nil, fmt.Errorf("d1: driver %T cannot open a *sql.DB", drv)
 	}
 	return o.SQL()
 }
@@ -108,15 +134,23 @@ func (db *Database) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
-	return db.drv.Close()
+	drv, err := db.opened()
+	if err != nil {
+		return nil // nothing was opened
+	}
+	return drv.Close()
 }
 
-// driver returns the driver, or a closed stand-in after Close.
+// driver returns the driver, or a closed stand-in after Close or a failed deferred open.
 func (db *Database) driver() Driver {
 	if db.closed.Load() {
 		return closedDriver{}
 	}
-	return db.drv
+	drv, err := db.opened()
+	if err != nil {
+		return closedDriver{err: err}
+	}
+	return drv
 }
 
 func (db *Database) batch(ctx context.Context, sess *Session, stmts []*Statement) ([]*Result, error) {
@@ -163,9 +197,18 @@ func finishMeta(m *Meta) {
 	m.Timings.SQLDurationMs = m.Duration
 }
 
-type closedDriver struct{}
+type closedDriver struct {
+	err error // the failed deferred open; nil after Close
+}
 
-func (closedDriver) Query(context.Context, Query) (*Rows, error)     { return nil, ErrClosed }
-func (closedDriver) Batch(context.Context, []Query) ([]*Rows, error) { return nil, ErrClosed }
-func (closedDriver) Bookmark(context.Context) (string, error)        { return "", ErrClosed }
-func (closedDriver) Close() error                                    { return nil }
+func (c closedDriver) reason() error {
+	if c.err != nil {
+		return c.err
+	}
+	return ErrClosed
+}
+
+func (c closedDriver) Query(context.Context, Query) (*Rows, error)     { return nil, c.reason() }
+func (c closedDriver) Batch(context.Context, []Query) ([]*Rows, error) { return nil, c.reason() }
+func (c closedDriver) Bookmark(context.Context) (string, error)        { return "", c.reason() }
+func (closedDriver) Close() error                                      { return nil }

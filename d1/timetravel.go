@@ -64,7 +64,11 @@ func (db *Database) timeTraveler() (TimeTraveler, error) {
 	if db.closed.Load() {
 		return nil, d1Error(ErrClosed)
 	}
-	tt, ok := db.drv.(TimeTraveler)
+	drv, err := db.opened()
+	if err != nil {
+		return nil, d1Error(err)
+	}
+	tt, ok := drv.(TimeTraveler)
 	if !ok {
 		return nil, d1Error(ErrTimeTravelUnsupported)
 	}

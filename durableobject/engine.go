@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flarego/flarego/internal/deferred"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -189,24 +190,39 @@ func (e *Engine) Namespace(cfg NamespaceConfig) (*NamespaceHandle, error) {
 		return ns, nil
 	}
 	ns := &NamespaceHandle{engine: e, class: c, key: key, nsk: newNSKey(key), legacyKV: cfg.LegacyKV, objects: map[[32]byte]*object{}}
-	ctx := context.Background()
-	ix, err := openIndex(ctx, e.driver, key, map[string]string{"unique_key": key, "class": c.Name})
-	if err != nil {
-		return nil, fmt.Errorf("durableobject: open namespace %s: %w", key, err)
-	}
-	ns.index = ix
 	ns.alarms = newAlarmSched(ns)
+	// The index opens in the background, so that the runner serves while it does; every
+	// use of the namespace waits for it (NamespaceHandle.opened).
+	ns.ready = deferred.Start(func() (struct{}, error) {
+		err := ns.openIndex(c.Name)
+		if err != nil {
+			e.log.Error("durableobject: open namespace", "namespace", key, "error", err)
+		}
+		return struct{}{}, err
+	})
+	e.namespaces[key] = ns
+	return ns, nil
+}
+
+// openIndex opens the namespace's index and loads its alarms, starting them when the engine
+// already runs.
+func (ns *NamespaceHandle) openIndex(class string) error {
+	ctx := context.Background()
+	ix, err := openIndex(ctx, ns.engine.driver, ns.key, map[string]string{"unique_key": ns.key, "class": class})
+	if err != nil {
+		return fmt.Errorf("durableobject: open namespace %s: %w", ns.key, err)
+	}
 	rows, err := ix.rows(ctx, "WHERE alarm_ms IS NOT NULL")
 	if err != nil {
 		ix.close()
-		return nil, fmt.Errorf("durableobject: load alarms of %s: %w", key, err)
+		return fmt.Errorf("durableobject: load alarms of %s: %w", ns.key, err)
 	}
+	ns.index = ix
 	ns.alarms.load(rows)
-	if e.started.Load() {
+	if ns.engine.started.Load() {
 		ns.alarms.start()
 	}
-	e.namespaces[key] = ns
-	return ns, nil
+	return nil
 }
 
 // Start hands the engine the worker's Env, which constructors receive, and starts alarms:
@@ -247,6 +263,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	nss := e.sortedNamespaces()
 	e.mu.Unlock()
 	for _, ns := range nss {
+		ns.opened(context.Background()) // an index still opening would start the alarms after this
 		ns.alarms.stop()
 	}
 	var errs []error
@@ -276,6 +293,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.sockets.Wait()
 	e.pool.closing.Wait()
 	for _, ns := range nss {
+		if ns.opened(context.Background()) != nil {
+			continue // no index was opened
+		}
 		if err := ns.index.close(); err != nil {
 			errs = append(errs, err)
 		}

@@ -225,6 +225,9 @@ func dumpDatabase(ctx context.Context, conn *sql.Conn, dump *ObjectDump) error {
 // inspect runs fn on the object's committed storage, after its queued events. fn locks the
 // store itself.
 func (ns *NamespaceHandle) inspect(ctx context.Context, id ID, fn func(st *store) (any, error)) (any, error) {
+	if err := ns.opened(ctx); err != nil {
+		return nil, err
+	}
 	o := ns.object(id)
 	ev := &event{kind: evInspect, ctx: ctx, done: make(chan outcome, 1), run: func(any, *worker.Context) (any, error) {
 		return fn(o.st)
@@ -237,6 +240,9 @@ func (ns *NamespaceHandle) ResolveID(nameOrID string) (ID, error) { return Resol
 
 // Objects lists the namespace's objects that have stored state or an alarm.
 func (ns *NamespaceHandle) Objects(ctx context.Context) ([]ObjectInfo, error) {
+	if err := ns.opened(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := ns.index.rows(ctx, "ORDER BY id")
 	out := make([]ObjectInfo, 0, len(rows))
 	for _, r := range rows {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/flarego/flarego/internal/deferred"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -20,8 +21,10 @@ type NamespaceHandle struct {
 	key      string // unique key
 	nsk      *nsKey
 	legacyKV bool
-	index    *index
+	index    *index // set once ready is done
 	alarms   *alarmSched
+	// ready is done once the index is open and the alarms loaded.
+	ready *deferred.Value[struct{}]
 
 	mu      sync.RWMutex
 	objects map[[32]byte]*object
@@ -33,7 +36,14 @@ func (ns *NamespaceHandle) Class() *Class { return ns.class }
 // UniqueKey is the key that makes the namespace's IDs (and names its storage folder).
 func (ns *NamespaceHandle) UniqueKey() string { return ns.key }
 
-// object returns the record of id, making it if needed.
+// opened waits for the namespace's index to open, giving up when ctx ends; it returns why
+// the index could not be opened.
+func (ns *NamespaceHandle) opened(ctx context.Context) error {
+	_, err := ns.ready.GetContext(ctx)
+	return err
+}
+
+// object returns the record of id, making it if needed. Callers have waited for opened.
 func (ns *NamespaceHandle) object(id ID) *object {
 	ns.mu.RLock()
 	o := ns.objects[id.b]
@@ -63,6 +73,9 @@ func (ns *NamespaceHandle) lookup(id ID) *object {
 func (ns *NamespaceHandle) deliver(ctx context.Context, id ID, ev *event, bounded bool) (any, error) {
 	if !ns.engine.started.Load() && ev.kind != evEvict && ev.kind != evInspect {
 		return nil, ErrNotStarted
+	}
+	if err := ns.opened(ctx); err != nil {
+		return nil, err
 	}
 	for {
 		err := ns.object(id).enqueue(ev, bounded)

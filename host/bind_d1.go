@@ -70,10 +70,15 @@ func d1Name(c env.D1Database) string {
 func openD1(r *Runner, c env.D1Database) (*d1.Database, error) {
 	return openShared(r, "d1", d1ID(c), func() (*d1.Database, func() error, error) {
 		if dir := r.opts.stateDir("d1"); dir != "" {
-			db, err := d1sqlite.OpenDatabase(dir, d1ID(c), d1sqlite.Options{})
-			if err != nil {
-				return nil, nil, err
-			}
+			// The file opens while the runner starts serving; the first query waits.
+			db := d1.NewDeferred(func() (d1.Driver, error) {
+				d, err := d1sqlite.OpenDir(dir, d1ID(c), d1sqlite.Options{})
+				if err != nil {
+					r.log.Error("open D1 database", zap.String("database", d1Name(c)), zap.Error(err))
+					return nil, err
+				}
+				return d, nil
+			})
 			return db, db.Close, nil
 		}
 		drv, err := d1sqlite.OpenMemory(d1sqlite.Options{})

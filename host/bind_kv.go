@@ -13,6 +13,7 @@ import (
 	"github.com/flarego/flarego/env"
 	"github.com/flarego/flarego/kv"
 	"github.com/flarego/flarego/kv/kvsqlite"
+	"go.uber.org/zap"
 )
 
 func init() {
@@ -48,10 +49,15 @@ func openKV(r *Runner, id string) (*kv.Namespace, error) {
 	return openShared(r, "kv", id, func() (*kv.Namespace, func() error, error) {
 		opts := kv.Options{Logger: r.slog}
 		if dir := r.opts.stateDir("kv"); dir != "" {
-			ns, err := kvsqlite.OpenNamespace(dir, id, opts)
-			if err != nil {
-				return nil, nil, err
-			}
+			// The file opens while the runner starts serving; the first operation waits.
+			ns := kv.NewDeferred(func() (kv.Driver, error) {
+				d, err := kvsqlite.OpenDir(dir, id, kvsqlite.Options{})
+				if err != nil {
+					r.log.Error("open KV namespace", zap.String("id", id), zap.Error(err))
+					return nil, err
+				}
+				return d, nil
+			}, opts)
 			return ns, ns.Close, nil
 		}
 		ns := kv.New(kv.NewMemoryDriver(), opts)

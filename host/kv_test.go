@@ -12,6 +12,7 @@ import (
 
 	"github.com/flarego/flarego/host"
 	"github.com/flarego/flarego/kv"
+	"github.com/flarego/flarego/kv/kvsqlite"
 	"github.com/flarego/flarego/worker"
 	"github.com/stretchr/testify/require"
 )
@@ -83,4 +84,25 @@ func TestRunnerFlagsBeforeSubcommand(t *testing.T) {
 	require.Zero(t, host.Run(context.Background(), []string{"--config", cfgPath, "kv", "key", "put", "k", "v", "--binding", "CACHE"}, &out, &errOut, kvApp()), errOut.String())
 	require.Zero(t, host.Run(context.Background(), []string{"--config=" + cfgPath, "kv", "key", "get", "k", "--binding", "CACHE"}, &out, &errOut, kvApp()), errOut.String())
 	require.Equal(t, "v", out.String())
+}
+
+// Storage opens in the background: the runner starts even when a namespace's file cannot
+// be opened, logs why, and calls on that binding return the reason while others work.
+func TestBindingThatCannotOpenFailsItsCallsNotTheStart(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "wrangler.jsonc")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(`{"kv_namespaces":[{"binding":"CACHE","id":"c1"},{"binding":"SAME","id":"c1"}]}`), 0o600))
+	state := filepath.Join(dir, "state")
+	// A directory where the namespace's file belongs.
+	require.NoError(t, os.MkdirAll(filepath.Join(state, "kv", kvsqlite.FileName("c1")), 0o755))
+	var logs bytes.Buffer
+	r, err := host.New(context.Background(), host.Options{ConfigPath: cfgPath, PersistTo: state, LogOutput: &syncBuffer{b: &logs}}, kvApp())
+	require.NoError(t, err, "the runner starts")
+	defer r.Close(context.Background())
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", "/?k=a&v=1", nil))
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.Contains(t, rec.Body.String(), "KV open failed")
+	require.NoError(t, r.Close(context.Background()))
+	require.Contains(t, logs.String(), "open KV namespace")
 }

@@ -139,7 +139,6 @@ func (r *Runner) addWorker(ctx context.Context, app worker.Runnable, cfg *env.Co
 	for _, msg := range warnings {
 		r.log.Warn(msg)
 	}
-	r.prewarm(w)
 	if err := r.openAssets(w); err != nil {
 		return nil, fmt.Errorf("worker %q: %w", name, err)
 	}

@@ -43,28 +43,3 @@ func openShared[T any](r *Runner, kind, id string, open func() (T, func() error,
 	}
 	return e.v.(T), nil
 }
-
-// prewarm opens the storage of w's configured bindings side by side, before the Env is
-// built one field at a time: each store creates and checks its SQLite files, which costs
-// milliseconds each on a cold state directory. Errors are left for the binders to report.
-func (r *Runner) prewarm(w *workerSlot) {
-	var wg sync.WaitGroup
-	run := func(f func()) {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	for _, n := range w.cfg.KVNamespaces {
-		run(func() { openKV(r, kvID(n)) })
-	}
-	for _, c := range w.cfg.D1Databases {
-		run(func() { openD1(r, c) })
-	}
-	if len(w.cfg.R2Buckets) > 0 {
-		run(func() {
-			for _, b := range w.cfg.R2Buckets {
-				r.r2Store().Bucket(context.Background(), bucketName(b))
-			}
-		})
-	}
-	wg.Wait()
-}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flarego/flarego/internal/deferred"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -18,7 +19,10 @@ import (
 // The zero value is not usable: build one with New (over any Driver), NewMemory, or the
 // sqlite driver's OpenNamespace.
 type Namespace struct {
-	d           Driver
+	d Driver
+	// later, when not nil, is d still opening (NewDeferred): d is set before later is done,
+	// and every use of d waits for it.
+	later       *deferred.Value[Driver]
 	minCacheTTL time.Duration
 	log         *slog.Logger
 
@@ -35,23 +39,61 @@ type Namespace struct {
 // is a Purger, New schedules a purge of expired keys at once and after every write that sets
 // an expiration.
 func New(d Driver, opts Options) *Namespace {
-	ns := &Namespace{d: d, minCacheTTL: opts.MinCacheTTL, log: opts.Logger}
+	ns := newNamespace(opts)
+	ns.d = d
+	ns.schedulePurge(time.Now())
+	return ns
+}
+
+// NewDeferred returns a Namespace at once and runs open in the background: the runner
+// serves while a namespace's file opens. Operations wait for open to finish; if it failed,
+// they return its error.
+func NewDeferred(open func() (Driver, error), opts Options) *Namespace {
+	ns := newNamespace(opts)
+	ns.later = deferred.Start(func() (Driver, error) {
+		d, err := open()
+		if err != nil {
+			return nil, err
+		}
+		ns.d = d
+		ns.schedulePurge(time.Now())
+		return d, nil
+	})
+	return ns
+}
+
+func newNamespace(opts Options) *Namespace {
+	ns := &Namespace{minCacheTTL: opts.MinCacheTTL, log: opts.Logger}
 	if ns.minCacheTTL <= 0 {
 		ns.minCacheTTL = DefaultMinCacheTTL
 	}
 	if ns.log == nil {
 		ns.log = slog.New(slog.DiscardHandler)
 	}
-	ns.schedulePurge(time.Now())
 	return ns
+}
+
+// opened waits for a deferred open, giving up when ctx ends.
+func (ns *Namespace) opened(ctx context.Context) error {
+	if ns.later == nil {
+		return nil
+	}
+	_, err := ns.later.GetContext(ctx)
+	return err
 }
 
 // NewMemory returns a ready Namespace over a new, empty in-memory driver: what unit tests
 // put in a struct-literal Env. Its data lives as long as the Namespace.
 func NewMemory() *Namespace { return New(NewMemoryDriver(), Options{}) }
 
-// Driver returns the driver under ns, for capabilities beyond the binding's API.
-func (ns *Namespace) Driver() Driver { return ns.d }
+// Driver returns the driver under ns, for capabilities beyond the binding's API. It waits
+// for a deferred open, and is nil when that failed.
+func (ns *Namespace) Driver() Driver {
+	if ns.opened(context.Background()) != nil {
+		return nil
+	}
+	return ns.d
+}
 
 // Close stops background work, waits for the purge in progress, if any, and closes the
 // driver. Operations after Close return ErrClosed or the driver's error.
@@ -65,6 +107,9 @@ func (ns *Namespace) Close() error {
 		ns.timer.Stop()
 	}
 	ns.mu.Unlock()
+	if ns.opened(context.Background()) != nil {
+		return nil // nothing was opened
+	}
 	ns.inflight.Wait()
 	return ns.d.Close()
 }
@@ -83,6 +128,9 @@ func (ns *Namespace) begin(ctx context.Context) error {
 	}
 	if ns.closed.Load() {
 		return ErrClosed
+	}
+	if err := ns.opened(ctx); err != nil {
+		return driverError("open", err)
 	}
 	return nil
 }

@@ -93,15 +93,30 @@ type Engine struct {
 
 // Open opens the queues stored in dir (the runner's per-kind folder, e.g.
 // .flarego/state/queues): one SQLite file, dir/queues.sqlite, shared by every queue and by
-// every process opened on the same dir. An empty dir keeps the queues in memory.
+// every process opened on the same dir. An empty dir keeps the queues in memory. The file
+// opens in the background, so Open returns at once; calls that need the store wait for it,
+// and fail with its error if it could not be opened.
 func Open(dir string, opts Options) (*Engine, error) {
-	path := ""
-	if dir != "" {
-		path = filepath.Join(dir, "queues.sqlite")
-	}
-	d, err := OpenSQLiteDriver(path)
-	if err != nil {
-		return nil, err
+	var d Driver
+	if dir == "" {
+		md, err := OpenSQLiteDriver("")
+		if err != nil {
+			return nil, err
+		}
+		d = md
+	} else {
+		// The file opens in the background; sends and deliveries wait for it.
+		path := filepath.Join(dir, "queues.sqlite")
+		d = openDeferred(func() (Driver, error) {
+			fd, err := OpenSQLiteDriver(path)
+			if err != nil {
+				if opts.Logger != nil {
+					opts.Logger.Error("queues: open store", "path", path, "error", err)
+				}
+				return nil, err
+			}
+			return fd, nil
+		}, true)
 	}
 	e, err := NewEngine(d, opts)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flarego/flarego/internal/deferred"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -48,7 +49,10 @@ const DefaultAccountID = "0000000000000000000000000000000f"
 // Bucket is an R2 bucket binding: the platform's R2Bucket over a Driver. It is safe for
 // concurrent use. The zero value is not usable; get one from New, NewMemory or a Store.
 type Bucket struct {
-	d      Driver
+	d Driver
+	// later, when not nil, is d still opening (NewDeferred): d is set before later is done,
+	// and every use of d waits for it.
+	later  *deferred.Value[Driver]
 	opts   Options
 	events atomic.Pointer[notifications]
 	closed atomic.Bool
@@ -65,6 +69,31 @@ func New(d Driver, opts Options) *Bucket {
 	return &Bucket{d: d, opts: opts}
 }
 
+// NewDeferred returns a bucket at once and runs open in the background: the runner serves
+// while a bucket's storage opens. Operations wait for open to finish; if it failed, they
+// return its error.
+func NewDeferred(open func() (Driver, error), opts Options) *Bucket {
+	b := New(nil, opts)
+	b.later = deferred.Start(func() (Driver, error) {
+		d, err := open()
+		if err != nil {
+			return nil, err
+		}
+		b.d = d
+		return d, nil
+	})
+	return b
+}
+
+// ready waits for a deferred open, giving up when ctx ends.
+func (b *Bucket) ready(ctx context.Context) error {
+	if b.later == nil {
+		return nil
+	}
+	_, err := b.later.GetContext(ctx)
+	return err
+}
+
 // NewMemory returns a ready, empty bucket held in memory, for unit tests and
 // struct-literal Envs.
 func NewMemory() *Bucket { return New(NewMemoryDriver(), Options{Name: "memory"}) }
@@ -72,14 +101,23 @@ func NewMemory() *Bucket { return New(NewMemoryDriver(), Options{Name: "memory"}
 // Name is the bucket's name from Options.
 func (b *Bucket) Name() string { return b.opts.Name }
 
-// Driver returns the bucket's storage.
-func (b *Bucket) Driver() Driver { return b.d }
+// Driver returns the bucket's storage. It waits for a deferred open, and is nil when that
+// failed.
+func (b *Bucket) Driver() Driver {
+	if b.ready(context.Background()) != nil {
+		return nil
+	}
+	return b.d
+}
 
 // Close closes the bucket's driver. Later operations fail with ErrClosed. A bucket from a
 // Store is closed by Store.Close.
 func (b *Bucket) Close() error {
 	if b.closed.Swap(true) {
 		return nil
+	}
+	if b.ready(context.Background()) != nil {
+		return nil // nothing was opened
 	}
 	return b.d.Close()
 }
@@ -90,6 +128,9 @@ func (b *Bucket) begin(ctx context.Context, op, key string) error {
 		return ErrClosed
 	}
 	if err := worker.Subrequest(ctx); err != nil {
+		return err
+	}
+	if err := b.ready(ctx); err != nil {
 		return err
 	}
 	return checkKey(op, key)
@@ -289,6 +330,9 @@ func (b *Bucket) Delete(ctx context.Context, keys ...string) error {
 		return ErrClosed
 	}
 	if err := worker.Subrequest(ctx); err != nil {
+		return err
+	}
+	if err := b.ready(ctx); err != nil {
 		return err
 	}
 	for _, k := range keys {

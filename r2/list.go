@@ -79,6 +79,9 @@ func (b *Bucket) List(ctx context.Context, opts *ListOptions) (*ListResult, erro
 	if err := worker.Subrequest(ctx); err != nil {
 		return nil, err
 	}
+	if err := b.ready(ctx); err != nil {
+		return nil, err
+	}
 	if opts == nil {
 		opts = &ListOptions{}
 	}

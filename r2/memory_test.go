@@ -11,6 +11,11 @@ func TestMemoryDriver(t *testing.T) {
 	r2test.Run(t, func(t testing.TB) r2.Driver { return r2.NewMemoryDriver() })
 }
 
+// A bucket whose storage opens in the background behaves the same once it has.
+func TestDeferredBucket(t *testing.T) {
+	r2test.RunDeferred(t, func(t testing.TB) r2.Driver { return r2.NewMemoryDriver() })
+}
+
 // Conformance items proven by the tests run here (named without the hyphen in test names):
 // R2-001 R2-002 R2-003 R2-004 R2-005 R2-006 R2-007 R2-008 R2-009 R2-010 R2-011 R2-012 R2-013
 // R2-014 R2-015 R2-016 R2-017 R2-018 R2-019 R2-020 R2-021 R2-022 R2-023 R2-024 R2-025 R2-026

@@ -46,6 +46,9 @@ type PartInfo struct {
 }
 
 func (b *Bucket) multipart() (MultipartDriver, error) {
+	if err := b.ready(context.Background()); err != nil {
+		return nil, err
+	}
 	m, ok := b.d.(MultipartDriver)
 	if !ok {
 		return nil, errMultipartUnsupported

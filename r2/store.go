@@ -3,6 +3,7 @@ package r2
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -73,17 +74,20 @@ func NewStore(backend StoreBackend, opts Options) *Store {
 func NewMemoryStore(opts Options) *Store { return NewStore(&memBackend{}, opts) }
 
 // Bucket returns bucket name, creating it when missing: what a binding declared in the
-// config gets.
+// config gets. It returns at once: the bucket's storage opens (or is created) in the
+// background and its first operation waits for that, or returns its error.
 func (s *Store) Bucket(ctx context.Context, name string) (*Bucket, error) {
-	return s.get(name, true)
+	return s.get(name, true, true)
 }
 
 // Lookup returns an existing bucket, or ErrNoSuchBucket.
 func (s *Store) Lookup(ctx context.Context, name string) (*Bucket, error) {
-	return s.get(name, false)
+	return s.get(name, false, false)
 }
 
-func (s *Store) get(name string, create bool) (*Bucket, error) {
+// get returns bucket name from the open ones, or opens it (creating it when create says
+// so; in the background when later says so).
+func (s *Store) get(name string, create, later bool) (*Bucket, error) {
 	if !ValidBucketName(name) {
 		if create {
 			return nil, ErrInvalidBucketName
@@ -98,13 +102,29 @@ func (s *Store) get(name string, create bool) (*Bucket, error) {
 	if b := s.open[name]; b != nil {
 		return b, nil
 	}
-	d, err := s.backend.Open(name, create)
-	if err != nil {
-		return nil, err
-	}
 	opts := s.opts
 	opts.Name = name
-	b := New(d, opts)
+	var b *Bucket
+	if later {
+		log := s.opts.Logger
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		b = NewDeferred(func() (Driver, error) {
+			d, err := s.backend.Open(name, true)
+			if err != nil {
+				log.Error("r2: open bucket", "bucket", name, "error", err)
+				return nil, err
+			}
+			return d, nil
+		}, opts)
+	} else {
+		d, err := s.backend.Open(name, create)
+		if err != nil {
+			return nil, err
+		}
+		b = New(d, opts)
+	}
 	s.open[name] = b
 	return b, nil
 }
@@ -119,7 +139,7 @@ func (s *Store) Create(ctx context.Context, name string) (*Bucket, error) {
 	} else if !errors.Is(err, ErrNoSuchBucket) {
 		return nil, err
 	}
-	return s.Bucket(ctx, name)
+	return s.get(name, true, false)
 }
 
 // DeleteBucket removes an empty bucket: ErrBucketNotEmpty when it holds objects,
@@ -127,6 +147,9 @@ func (s *Store) Create(ctx context.Context, name string) (*Bucket, error) {
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	b, err := s.Lookup(ctx, name)
 	if err != nil {
+		return err
+	}
+	if err := b.ready(ctx); err != nil {
 		return err
 	}
 	page, err := b.list(ctx, &ListOptions{Limit: 1})

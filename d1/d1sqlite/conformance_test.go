@@ -19,6 +19,16 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestConformanceDeferred(t *testing.T) {
+	d1test.RunDeferred(t, func(t testing.TB) d1.Driver {
+		d, err := d1sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite"), d1sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	})
+}
+
 func TestConformanceInMemory(t *testing.T) {
 	d1test.Run(t, func(t testing.TB) d1.Driver {
 		d, err := d1sqlite.OpenMemory(d1sqlite.Options{})

@@ -46,10 +46,22 @@ func Open(t testing.TB, migrationsDir string) *d1.Database {
 
 // Run runs the conformance suite against the drivers newDriver returns.
 func Run(t *testing.T, newDriver NewDriver) {
+	run(t, func(t testing.TB) *d1.Database { return d1.New(newDriver(t)) })
+}
+
+// RunDeferred runs the suite against databases made by d1.NewDeferred over the drivers
+// newDriver returns: every query must wait for the open running in the background.
+func RunDeferred(t *testing.T, newDriver NewDriver) {
+	run(t, func(t testing.TB) *d1.Database {
+		drv := newDriver(t)
+		return d1.NewDeferred(func() (d1.Driver, error) { return drv, nil })
+	})
+}
+
+func run(t *testing.T, open func(t testing.TB) *d1.Database) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			drv := newDriver(t)
-			db := d1.New(drv)
+			db := open(t)
 			t.Cleanup(func() { db.Close() })
 			c.fn(t, db)
 		})

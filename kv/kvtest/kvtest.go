@@ -25,6 +25,15 @@ func Run(t *testing.T, newDriver NewDriver) {
 	t.Run("Storage", func(t *testing.T) { testStorage(t, newDriver) })
 }
 
+// RunDeferred runs the suite against Namespaces made by kv.NewDeferred over drivers made
+// by newDriver: every operation must wait for the open running in the background.
+func RunDeferred(t *testing.T, newDriver NewDriver) {
+	Run(t, func(t *testing.T) kv.Driver { return deferredDriver{newDriver(t)} })
+}
+
+// deferredDriver marks a driver that open passes to kv.NewDeferred.
+type deferredDriver struct{ kv.Driver }
+
 // open returns a Namespace over a new driver, closed when the test ends.
 func open(t *testing.T, newDriver NewDriver, opts ...kv.Options) *kv.Namespace {
 	t.Helper()
@@ -32,7 +41,13 @@ func open(t *testing.T, newDriver NewDriver, opts ...kv.Options) *kv.Namespace {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	ns := kv.New(newDriver(t), o)
+	var ns *kv.Namespace
+	drv := newDriver(t)
+	if d, ok := drv.(deferredDriver); ok {
+		ns = kv.NewDeferred(func() (kv.Driver, error) { return d.Driver, nil }, o)
+	} else {
+		ns = kv.New(drv, o)
+	}
 	t.Cleanup(func() {
 		if err := ns.Close(); err != nil {
 			t.Errorf("close: %v", err)

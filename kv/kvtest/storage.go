@@ -66,7 +66,7 @@ func testStorage(t *testing.T, newDriver NewDriver) {
 	})
 
 	t.Run("ClosedNamespace", func(t *testing.T) {
-		ns := kv.New(newDriver(t), kv.Options{})
+		ns := open(t, newDriver)
 		noErr(t, ns.Close())
 		noErr(t, ns.Close()) // idempotent
 		_, err := ns.Get(ctx, "k")

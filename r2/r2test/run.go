@@ -24,13 +24,25 @@ type BlobCounter interface {
 // Run runs the conformance suite against the driver newDriver makes. Test names carry
 // the CONFORMANCE IDs they prove.
 func Run(t *testing.T, newDriver NewDriver) {
-	s := &suite{newDriver: newDriver}
+	run(t, &suite{newDriver: newDriver})
+}
+
+// RunDeferred runs the suite against buckets made by r2.NewDeferred over the drivers
+// newDriver makes: every operation must wait for the open running in the background.
+func RunDeferred(t *testing.T, newDriver NewDriver) {
+	run(t, &suite{newDriver: newDriver, deferred: true})
+}
+
+func run(t *testing.T, s *suite) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
 	}
 }
 
-type suite struct{ newDriver NewDriver }
+type suite struct {
+	newDriver NewDriver
+	deferred  bool
+}
 
 type testCase struct {
 	name string
@@ -52,7 +64,12 @@ func (s *suite) bucket(t *testing.T, opts ...func(*r2.Options)) (*r2.Bucket, r2.
 	for _, f := range opts {
 		f(&o)
 	}
-	b := r2.New(d, o)
+	var b *r2.Bucket
+	if s.deferred {
+		b = r2.NewDeferred(func() (r2.Driver, error) { return d, nil }, o)
+	} else {
+		b = r2.New(d, o)
+	}
 	t.Cleanup(func() { b.Close() })
 	return b, d
 }
