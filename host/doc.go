@@ -64,4 +64,18 @@
 // (answers "Ran scheduled event"), /cdn-cgi/handler/scheduled or /cdn-cgi/local/scheduled
 // with ?cron=, ?time=EPOCH_MS and ?format=json (answers the outcome), and the subcommand
 // `cron trigger "EXPR"`, which uses the running runner when one answers on the port.
+//
+// # Shutdown
+//
+// SIGINT or SIGTERM stops accepting connections, lets requests in flight finish and
+// WaitUntil work run (up to 35 s: the platform's 30 s grace, W-021, and a margin), then
+// closes storage.
+//
+// # Not applicable
+//
+// W-015 (128 MB per isolate, requests cancelled over it): a Go worker runs in the runner's
+// process, with no isolate whose memory could be counted apart. W-019 (script size and 1 s
+// start-up limits): nothing is uploaded; the worker is a compiled program. W-038 (in-memory
+// storage surviving an option reload): the runner has no reload within a process; a change
+// is a rebuild and a new process, and persisted state survives that.
 package host

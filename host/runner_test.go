@@ -392,3 +392,39 @@ func TestShutdownBeforeServe(t *testing.T) {
 	_, err = net.Dial("tcp", ln.Addr().String())
 	require.Error(t, err, "the listener is closed")
 }
+
+// W-021: a shutdown lets requests in flight finish (within the grace period) before the
+// process goes.
+func TestShutdownLetsInFlightRequestsFinish_W021(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	h := fn(func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+		close(entered)
+		<-release
+		return worker.Text(200, "finished")
+	})
+	r, err := host.New(context.Background(), host.Options{NoPersist: true, Config: &env.Config{}, IP: "127.0.0.1", Port: -1, LogOutput: io.Discard}, worker.New[Env](h))
+	require.NoError(t, err)
+	ln, err := r.Listen()
+	require.NoError(t, err)
+	go r.Serve(ln)
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- body(t, resp)
+	}()
+	<-entered
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.Shutdown(context.Background()) }()
+	select {
+	case <-stopped:
+		t.Fatal("shutdown returned while a request was in flight")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	require.Equal(t, "finished", <-got)
+	require.NoError(t, <-stopped)
+}

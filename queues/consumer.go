@@ -180,6 +180,11 @@ func (c *Consumer) Queue() string { return c.queue }
 // how many messages the handler saw and the handler's error.
 type deliverFunc func(ctx *worker.Context, queue string, leased []Leased, state *batchState) (int, error)
 
+// noHandler is the delivery of a configured consumer that has no handler (W-023).
+func noHandler(_ *worker.Context, _ string, leased []Leased, _ *batchState) (int, error) {
+	return len(leased), ErrNoHandler
+}
+
 // deliver decodes leased into a Batch[T] and runs call on it, turning a panic into an error.
 // Messages whose body does not decode into T are left out of the batch and marked for retry.
 func deliver[T any](queue string, leased []Leased, state *batchState, call func(*Batch[T]) error) (n int, err error) {

@@ -740,3 +740,43 @@ func TestConsume_PanicsOnDuplicate(t *testing.T) {
 	}()
 	queues.Consume(app, "jobs", func(*queues.Batch[Job], Env, *worker.Context) error { return nil })
 }
+
+// W-023: a queue whose consumer is configured but has no handler fails its deliveries with
+// the platform's text; the message is retried and then dropped.
+func TestConsumer_W023_NoHandlerFailsDeliveries(t *testing.T) {
+	eachDriver(t, func(t *testing.T, open func() queues.Driver) {
+		lr := &logRecorder{}
+		e, err := queues.NewEngine(open(), queues.Options{Logger: lr.logger(), Consumers: []queues.ConsumerConfig{
+			{Queue: "jobs", MaxRetries: new(1), MaxBatchTimeout: new(time.Second)},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close(context.Background())
+		if err := e.Start(Env{}, newApp().Registrations()); err != nil {
+			t.Fatal(err)
+		}
+		p := queues.NewProducer[Job](e.Producer(queues.ProducerConfig{Queue: "jobs"}))
+		if err := p.Send(context.Background(), Job{N: 1}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		failures := 0
+		for _, l := range lr.errors() {
+			if l == "Handler does not export a queue() function." {
+				failures++
+			}
+		}
+		if failures != 2 {
+			t.Errorf("%d failed deliveries logged, want 2 (the first and one retry): %q", failures, lr.errors())
+		}
+		info, err := e.Info(context.Background(), "jobs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Messages != 0 {
+			t.Errorf("%d messages left after the retries, want 0", info.Messages)
+		}
+	})
+}

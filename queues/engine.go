@@ -249,7 +249,11 @@ func (e *Engine) Start(env any, regs []worker.Registration) error {
 	}
 	for q, s := range e.configs {
 		if s.typ == PushConsumer && !e.consumed[q] {
-			e.log.Warn(fmt.Sprintf("queue %q has a consumer configured but no handler registered with queues.Consume; its messages wait in the store", q))
+			// W-023: deliveries to a worker without the handler fail, and are retried.
+			e.log.Warn(fmt.Sprintf("queue %q has a consumer configured but no handler registered with queues.Consume; its deliveries fail", q))
+			e.dispatch[q] = &dispatcher{e: e, s: s, deliver: noHandler, wake: e.wakeLocked(q), slots: make(chan struct{}, s.maxConcurrency)}
+			e.consumed[q] = true
+			e.known[q] = true
 		}
 	}
 	e.started = true

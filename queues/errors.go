@@ -29,6 +29,11 @@ var (
 	ErrConsumerType = errors.New("queues: wrong consumer type for queue")
 	// ErrInvalidConfig is a consumer configuration outside the platform's bounds.
 	ErrInvalidConfig = errors.New("queues: invalid consumer configuration")
+	// ErrNoHandler fails the deliveries of a queue whose consumer is configured for the
+	// worker but which has no handler registered with Consume (W-023); the messages are
+	// retried, then dropped or dead-lettered, as on the platform. Its text is the
+	// platform's.
+	ErrNoHandler = errors.New("Handler does not export a queue() function.")
 )
 
 // SendError is the error of a Send or SendBatch the platform would refuse. Error returns the

@@ -60,6 +60,13 @@ func eachDriver(t *testing.T, fn func(t *testing.T, open func() queues.Driver)) 
 type logRecorder struct {
 	mu    sync.Mutex
 	lines []string
+	errs  []string // the "error" attributes
+}
+
+func (r *logRecorder) errors() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errs...)
 }
 
 func (r *logRecorder) logger() *slog.Logger { return slog.New(recHandler{r}) }
@@ -95,6 +102,12 @@ func (h recHandler) Enabled(context.Context, slog.Level) bool { return true }
 func (h recHandler) Handle(_ context.Context, rec slog.Record) error {
 	h.r.mu.Lock()
 	h.r.lines = append(h.r.lines, rec.Message)
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == "error" {
+			h.r.errs = append(h.r.errs, a.Value.String())
+		}
+		return true
+	})
 	h.r.mu.Unlock()
 	return nil
 }
