@@ -169,3 +169,25 @@ func TestAuthChildProcess(t *testing.T) {
 	err := host.Serve(ctx, host.Options{PersistTo: state, Config: cfg, Dir: filepath.Join(state, ".."), IP: "127.0.0.1", Port: -1, LogOutput: io.Discard}, authApp(), os.Stdout)
 	require.NoError(t, err)
 }
+
+// W-030: the work of a worker called through a service binding counts against the CPU
+// budget of the caller's request (an in-process call runs on the caller's thread, whose CPU
+// clock the caller's budget reads).
+func TestServiceCalleeCPUCountsForTheCaller_W030(t *testing.T) {
+	busy := worker.New[AuthEnv](worker.HandlerFunc[AuthEnv](func(req *http.Request, env AuthEnv, ctx *worker.Context) (*http.Response, error) {
+		deadline := time.Now().Add(30 * time.Millisecond) // about 30 ms of CPU
+		x := 0
+		for time.Now().Before(deadline) {
+			x++
+		}
+		return worker.Text(200, fmt.Sprint(x > 0))
+	}), worker.Named("auth"))
+	authCfg, _ := env.Parse("wrangler.jsonc", []byte(`{"name":"auth"}`), "")
+	rt := workertest.New(t, frontApp(), workertest.Config(`{"name":"front","limits":{"cpu_ms":1},"services":[{"binding":"AUTH","service":"auth"}]}`), func(o *host.Options) error {
+		o.Also = append(o.Also, host.AlsoWorker{App: busy, Config: authCfg})
+		return nil
+	})
+	resp := rt.Fetch(httptest.NewRequest("GET", "/", nil))
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Equal(t, "Error 1102: Worker exceeded resource limits", body(t, resp))
+}

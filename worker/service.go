@@ -35,7 +35,9 @@ type ServiceTarget interface {
 
 // Service is a service binding (the config's `services` entries): another worker reached
 // without going over the network (W-024), by Fetch or by typed RPC through Method
-// descriptors (W-025).
+// descriptors (W-025). A worker served by the same runner runs on the caller's goroutine
+// and thread, so its CPU time counts against the caller's budget (W-030); one served by
+// another runner's process is not counted.
 type Service struct {
 	name   string
 	target ServiceTarget
