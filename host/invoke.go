@@ -209,13 +209,30 @@ func closeBody(resp *http.Response) {
 }
 
 // writeResponse copies resp onto w; the body streams (an *os.File body goes by sendfile).
+// smallLengths are the Content-Length header values of bodies under 1 KiB, made once:
+// net/http only reads header values, so responses may share them.
+var smallLengths = func() [][]string {
+	out := make([][]string, 1024)
+	for i := range out {
+		out[i] = []string{strconv.Itoa(i)}
+	}
+	return out
+}()
+
+func contentLength(n int64) []string {
+	if n < int64(len(smallLengths)) {
+		return smallLengths[n]
+	}
+	return []string{strconv.FormatInt(n, 10)}
+}
+
 func writeResponse(w http.ResponseWriter, resp *http.Response) {
 	h := w.Header()
 	for k, vs := range resp.Header {
 		h[k] = vs
 	}
-	if resp.ContentLength >= 0 && h.Get("Content-Length") == "" && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified {
-		h["Content-Length"] = []string{strconv.FormatInt(resp.ContentLength, 10)}
+	if resp.ContentLength >= 0 && len(h["Content-Length"]) == 0 && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified {
+		h["Content-Length"] = contentLength(resp.ContentLength)
 	}
 	w.WriteHeader(resp.StatusCode)
 	if resp.Body != nil {

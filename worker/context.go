@@ -71,14 +71,18 @@ func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel 
 	if logger == nil {
 		logger = discardLogger
 	}
-	inv := &invocation{
-		kind:       o.Kind,
-		logger:     logger,
-		props:      o.Props,
-		meter:      meter{limits: o.Limits},
-		workerName: o.WorkerName,
-		cf:         o.CF,
-	}
+	// One allocation for the Context and its invocation: this runs for every request.
+	both := &struct {
+		Context
+		invocation
+	}{}
+	inv := &both.invocation
+	inv.kind = o.Kind
+	inv.logger = logger
+	inv.props = o.Props
+	inv.meter = meter{limits: o.Limits}
+	inv.workerName = o.WorkerName
+	inv.cf = o.CF
 	var c context.Context
 	switch {
 	case o.Limits.Wall > 0:
@@ -90,7 +94,8 @@ func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel 
 	default:
 		c, cancel = context.WithCancel(parent)
 	}
-	return &Context{Context: c, inv: inv}, cancel
+	both.Context = Context{Context: c, inv: inv}
+	return &both.Context, cancel
 }
 
 func noCancel() {}
