@@ -369,3 +369,18 @@ func Bind[T any](h *NamespaceHandle) (*Namespace[T], error) {
 	}
 	return n, nil
 }
+
+// Exported returns the namespace of class from the invocation's ctx.exports (W-029): a
+// class of the running worker, reached without a binding in its config. Errors: the
+// runner's (no such class, worker.ErrNoExports outside a runner), or Bind's.
+func Exported[T any](ctx *worker.Context, class string) (*Namespace[T], error) {
+	h, err := ctx.Exports().Namespace(class)
+	if err != nil {
+		return nil, err
+	}
+	nh, ok := h.(*NamespaceHandle)
+	if !ok {
+		return nil, fmt.Errorf("durableobject: ctx.exports gave %T for class %q, want *NamespaceHandle", h, class)
+	}
+	return Bind[T](nh)
+}

@@ -96,7 +96,7 @@ func (t *serviceTarget) Call(ctx context.Context, method string, arg any, result
 // fetchInternal runs ws's fetch handler for a service-binding request.
 func (ws *workerSlot) fetchInternal(req *http.Request, props json.RawMessage) (*http.Response, error) {
 	ctx, cancel := worker.NewContext(req.Context(), worker.ContextOptions{
-		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: ws.r.slog, Props: props,
+		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: ws.r.slog, Props: props, Exports: ws,
 	})
 	resp, err := callFetch(ws.bound, req.WithContext(ctx), ctx)
 	ws.r.finishInternal(ctx, cancel)
@@ -110,7 +110,7 @@ func (ws *workerSlot) callEntrypoint(parent context.Context, entry string, props
 		return fmt.Errorf("worker %q has no entrypoint %q (register it with worker.RegisterEntrypoint)", ws.name, entry)
 	}
 	ctx, cancel := worker.NewContext(parent, worker.ContextOptions{
-		Kind: "rpc", WorkerName: ws.name, Limits: ws.limits, Logger: ws.r.slog, Props: props,
+		Kind: "rpc", WorkerName: ws.name, Limits: ws.limits, Logger: ws.r.slog, Props: props, Exports: ws,
 	})
 	err := catch(func() error { return call(ep.New(ws.bound.Env(), ctx), ctx) })
 	ws.r.finishInternal(ctx, cancel)

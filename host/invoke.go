@@ -61,7 +61,7 @@ func (r *Runner) serveWorker(w http.ResponseWriter, req *http.Request, ws *worke
 func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *workerSlot) {
 	start := time.Now()
 	ctx, cancel := worker.NewContext(req.Context(), worker.ContextOptions{
-		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: r.slog, CF: r.opts.CF,
+		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: r.slog, CF: r.opts.CF, Exports: ws,
 	})
 	req = req.WithContext(ctx)
 	// Reading a thread's CPU clock costs two system calls; pay it when the figure is used:

@@ -114,7 +114,7 @@ func (r *Runner) RunScheduled(parent context.Context, ws *workerSlot, cron strin
 	limits := ws.limits
 	limits.Wall = 15 * time.Minute
 	ctx, cancel := worker.NewContext(parent, worker.ContextOptions{
-		Kind: "scheduled", WorkerName: ws.name, Limits: limits, Logger: r.slog,
+		Kind: "scheduled", WorkerName: ws.name, Limits: limits, Logger: r.slog, Exports: ws,
 	})
 	defer cancel()
 	ev := worker.NewScheduledEvent(cron, scheduledTime.UTC())

@@ -33,6 +33,7 @@ type invocation struct {
 	meter       meter
 	workerName  string
 	cf          *CF
+	exports     ExportsSource
 	passThrough bool
 	waitCtx     context.Context    // not cancelled with the request: WaitUntil work outlives it
 	stopWait    context.CancelFunc // nil until the first WaitUntil
@@ -58,6 +59,8 @@ type ContextOptions struct {
 	// CF is the cf object of the invocation's request when the request carries none
 	// (RequestCF); nil means DefaultCF.
 	CF *CF
+	// Exports answers Context.Exports (W-029); nil means none.
+	Exports ExportsSource
 }
 
 type contextKey struct{}
@@ -83,6 +86,7 @@ func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel 
 	inv.meter = meter{limits: o.Limits}
 	inv.workerName = o.WorkerName
 	inv.cf = o.CF
+	inv.exports = o.Exports
 	var c context.Context
 	switch {
 	case o.Limits.Wall > 0:

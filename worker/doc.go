@@ -26,6 +26,8 @@
 // invocation's wall budget, and it adds WaitUntil (work that outlives the response, W-007…
 // W-009), PassThroughOnException (W-010) and Logger. Binding calls and outbound fetches
 // count against the invocation's subrequest budget through Subrequest (W-016).
+// Context.Exports is the platform's ctx.exports (W-029): the worker's own entrypoints and
+// Durable Object classes without bindings in the config.
 // RequestCF gives a request's cf object (W-035): nobody measured the client locally, so it
 // is a fixed one unless the runner was given another (--cf FILE) or the request carries
 // its own (WithCF, for tests).
