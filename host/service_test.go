@@ -191,3 +191,32 @@ func TestServiceCalleeCPUCountsForTheCaller_W030(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.Equal(t, "Error 1102: Worker exceeded resource limits", body(t, resp))
 }
+
+// A counter the auth worker hands out by RPC: an object with methods, not a plain value.
+type Tally struct{ n int }
+
+func (t *Tally) Add(k int) int { t.n += k; return t.n }
+
+var openTally = worker.Method("OpenTally", func(a *Auth, ctx context.Context, start int) (*Tally, error) {
+	return &Tally{n: start}, nil
+})
+
+// W-027, in process: an RPC method that returns an object with methods gives the caller the
+// callee's own object, so calls on it act on the callee's state, which lives as long as the
+// caller holds it. (Across processes only JSON values pass; see package worker.)
+func TestRPCReturnsTheCalleesObjectInProcess_W027(t *testing.T) {
+	authCfg, _ := env.Parse("wrangler.jsonc", []byte(`{"name":"auth"}`), "")
+	front := worker.New[FrontEnv](worker.HandlerFunc[FrontEnv](func(req *http.Request, env FrontEnv, ctx *worker.Context) (*http.Response, error) {
+		tally, err := openTally.Call(ctx, env.Auth, 10)
+		if err != nil {
+			return nil, err
+		}
+		tally.Add(1)
+		return worker.Text(200, fmt.Sprint(tally.Add(5)))
+	}), worker.Named("front"))
+	rt := workertest.New(t, front, workertest.Config(frontConfig), func(o *host.Options) error {
+		o.Also = append(o.Also, host.AlsoWorker{App: authApp(), Config: authCfg})
+		return nil
+	})
+	require.Equal(t, "16", body(t, rt.Fetch(httptest.NewRequest("GET", "/", nil))))
+}

@@ -96,6 +96,12 @@ type MethodDesc[T any, A any, R any] struct {
 // Method declares fn as the RPC method name of T. Arguments and results must be
 // JSON-serialisable, so that the same call can cross processes. Declaring two methods of
 // one T under one name panics.
+//
+// Within one runner, arguments and results are passed as Go values: a result that is an
+// object with methods (the platform's RpcTarget) is the callee's own object, and calls on
+// it act on the callee's state for as long as the caller keeps it (W-027). Between runners
+// they travel as JSON, so such an object arrives as a copy of its exported fields: stubs
+// that call back into another process are not supported.
 func Method[T any, A any, R any](name string, fn func(T, context.Context, A) (R, error)) *MethodDesc[T, A, R] {
 	m := &MethodDesc[T, A, R]{name: name, fn: fn}
 	registerMethod(reflect.TypeFor[T](), name, m)
