@@ -53,7 +53,19 @@ type Server struct {
 	listMu  sync.RWMutex
 	files   map[string]bool
 	scanned time.Time
+	// resolved remembers Resolve's answers for the current listing (a new scan starts it
+	// over): a worker's own routes are looked up on every request.
+	resolved map[string]resolution
+	listing  uint64 // counts scans
 }
+
+type resolution struct {
+	res Result
+	ok  bool
+}
+
+// maxResolved bounds the remembered answers; past it, answers are computed each time.
+const maxResolved = 4096
 
 // rescanAfter is how old the file listing may be before a miss looks at the directory
 // again: files added while the runner serves show up within this time.
@@ -104,6 +116,30 @@ type Result struct {
 // Resolve maps a request path to an asset, applying the HTML handling rules, without the
 // not-found rules. ok is false when nothing matches.
 func (s *Server) Resolve(reqPath string) (Result, bool) {
+	s.listMu.RLock()
+	r, known := s.resolved[reqPath]
+	fresh := time.Since(s.scanned) < rescanAfter
+	listing := s.listing
+	s.listMu.RUnlock()
+	if known && fresh {
+		return r.res, r.ok
+	}
+	res, ok := s.resolve(reqPath)
+	s.listMu.Lock()
+	// Keep the answer only if the listing it came from is still the current one.
+	if s.listing == listing || listing == 0 {
+		if s.resolved == nil {
+			s.resolved = map[string]resolution{}
+		}
+		if len(s.resolved) < maxResolved {
+			s.resolved[reqPath] = resolution{res, ok}
+		}
+	}
+	s.listMu.Unlock()
+	return res, ok
+}
+
+func (s *Server) resolve(reqPath string) (Result, bool) {
 	p := path.Clean("/" + reqPath)
 	if strings.HasSuffix(reqPath, "/") && p != "/" {
 		p += "/"
@@ -298,7 +334,8 @@ func (s *Server) scan() {
 		}
 		return nil
 	})
-	s.files, s.scanned = files, time.Now()
+	s.files, s.scanned, s.resolved = files, time.Now(), nil
+	s.listing++
 }
 
 // etag returns the file's strong ETag, hashing it once per size and modification time.

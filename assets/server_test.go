@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/flarego/flarego/assets"
 	"github.com/stretchr/testify/require"
@@ -151,4 +153,30 @@ func TestWorkerFirstPatterns(t *testing.T) {
 	require.False(t, none.Match("/anything"))
 	_, err = assets.ParseWorkerFirst([]byte(`["api/*"]`))
 	require.ErrorContains(t, err, "must start with /")
+}
+
+// A file added while the runner serves is found once the listing is older than a second,
+// even for a path whose miss was remembered.
+func TestFileAddedWhileServingIsFound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := assets.New(dir, assets.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.Resolve("/late.txt"); ok {
+			t.Fatal("found before it exists")
+		}
+		if err := os.WriteFile(filepath.Join(dir, "late.txt"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.Resolve("/late.txt"); ok {
+			t.Fatal("the listing is fresh: the remembered miss stands")
+		}
+		time.Sleep(2 * time.Second)
+		res, ok := s.Resolve("/late.txt")
+		if !ok || res.File != "/late.txt" {
+			t.Fatalf("after the listing went stale: %+v %v", res, ok)
+		}
+	})
 }
