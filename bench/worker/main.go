@@ -35,6 +35,13 @@ type Env struct {
 	Queue   *queues.Producer[QueueMessage]     `binding:"QUEUE"`
 }
 
+// Item is a row of the items table.
+type Item struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	N    int64  `json:"n"`
+}
+
 // QueueMessage is what /q/send enqueues: the send time, to measure delivery latency.
 type QueueMessage struct {
 	T int64  `json:"t"`
@@ -84,11 +91,11 @@ func (App) Fetch(req *http.Request, env Env, ctx *worker.Context) (*http.Respons
 		return worker.JSON(http.StatusOK, row)
 	case "/d1/get":
 		id, _ := strconv.Atoi(q.Get("id"))
-		row, err := env.DB.Prepare("SELECT id, name, n FROM items WHERE id = ?").Bind(id).First(ctx)
+		row, ok, err := d1.First[Item](ctx, env.DB.Prepare("SELECT id, name, n FROM items WHERE id = ?").Bind(id))
 		if err != nil {
 			return nil, err
 		}
-		if row == nil {
+		if !ok {
 			return worker.Text(http.StatusNotFound, "not found")
 		}
 		return worker.JSON(http.StatusOK, row)
