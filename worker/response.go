@@ -32,6 +32,8 @@ func NewResponse(status int, header http.Header, body io.Reader) *http.Response 
 		resp.ContentLength = int64(b.Len())
 	case *strings.Reader:
 		resp.ContentLength = int64(b.Len())
+	case *stringBody:
+		resp.ContentLength = int64(b.Len())
 	case *bytes.Buffer:
 		resp.ContentLength = int64(b.Len())
 	}
@@ -56,13 +58,25 @@ var (
 // Text answers status with a text/plain body. It returns a nil error so that a handler can
 // end with `return worker.Text(200, "ok")`.
 func Text(status int, body string) (*http.Response, error) {
-	return NewResponse(status, http.Header{"Content-Type": textPlain}, strings.NewReader(body)), nil
+	return NewResponse(status, http.Header{"Content-Type": textPlain}, newStringBody(body)), nil
 }
 
 // HTML answers status with a text/html body.
 func HTML(status int, body string) (*http.Response, error) {
-	return NewResponse(status, http.Header{"Content-Type": textHTML}, strings.NewReader(body)), nil
+	return NewResponse(status, http.Header{"Content-Type": textHTML}, newStringBody(body)), nil
 }
+
+// stringBody is a response body over a string: a reader and its no-op Close in one
+// allocation, and a WriteTo for io.Copy.
+type stringBody struct{ strings.Reader }
+
+func newStringBody(s string) *stringBody {
+	b := &stringBody{}
+	b.Reset(s)
+	return b
+}
+
+func (*stringBody) Close() error { return nil }
 
 // JSON answers status with v encoded as JSON; the error is the encoding error, if any.
 func JSON(status int, v any) (*http.Response, error) {
