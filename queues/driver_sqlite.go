@@ -88,6 +88,18 @@ func OpenSQLiteDriver(path string) (Driver, error) {
 	d.move = prep(`INSERT INTO messages(queue, id, ts, content_type, body, attempts, visible_at)
 		SELECT ?, id, ts, content_type, body, 0, ? FROM messages WHERE seq = ? AND queue = ?
 		RETURNING length(body)`)
+	// The dispatcher asks Ready after every batch; prepared once, it skips compiling its
+	// text on each call.
+	prepRead := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = db.Read.Prepare(q)
+		return s
+	}
+	d.ready = prepRead(readySQL)
+	d.backlog = prepRead(backlogSQL)
 	if err != nil {
 		d.closed.Store(true)
 		d.gc.Close()
@@ -112,6 +124,7 @@ type sqliteDriver struct {
 	inserts map[int]*sql.Stmt // multi-row INSERTs of 1, 2, 4 … maxInsertRows rows
 
 	addStats, lease, ack, ackMany, retry, extend, move *sql.Stmt
+	ready, backlog                                     *sql.Stmt // on the read pool
 }
 
 type pendingSend struct {
@@ -254,6 +267,19 @@ func (d *sqliteDriver) insertAll(tx *sql.Tx, batch []*pendingSend) error {
 	return nil
 }
 
+// readySQL counts up to ?3 messages of queue ?1 visible at ?2, and finds when the next
+// becomes visible.
+const readySQL = `SELECT
+	(SELECT count(*) FROM (SELECT 1 FROM messages INDEXED BY messages_visible WHERE queue = ?1 AND visible_at <= ?2 LIMIT ?3)),
+	(SELECT min(visible_at) FROM messages INDEXED BY messages_visible WHERE queue = ?1 AND visible_at > ?2)`
+
+// backlogSQL reads queue ?1's message count and bytes from its running totals, and the
+// send time of its oldest message.
+const backlogSQL = `SELECT
+	coalesce((SELECT messages FROM queue_stats WHERE queue = ?1), 0),
+	coalesce((SELECT bytes FROM queue_stats WHERE queue = ?1), 0),
+	(SELECT min(ts) FROM messages INDEXED BY messages_age WHERE queue = ?1)`
+
 // insertSQL is an INSERT of n rows.
 func insertSQL(n int) string {
 	var b strings.Builder
@@ -380,10 +406,7 @@ func (d *sqliteDriver) Ready(ctx context.Context, queue string, now time.Time, m
 	}
 	var n int
 	var next sql.NullInt64
-	err := d.db.Read.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM (SELECT 1 FROM messages INDEXED BY messages_visible WHERE queue = ?1 AND visible_at <= ?2 LIMIT ?3)),
-		(SELECT min(visible_at) FROM messages INDEXED BY messages_visible WHERE queue = ?1 AND visible_at > ?2)`,
-		queue, now.UnixNano(), max).Scan(&n, &next)
+	err := d.ready.QueryRowContext(ctx, queue, now.UnixNano(), max).Scan(&n, &next)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
@@ -425,10 +448,7 @@ func (d *sqliteDriver) Backlog(ctx context.Context, queue string) (Stats, error)
 	}
 	var s Stats
 	var oldest sql.NullInt64
-	err := d.db.Read.QueryRowContext(ctx, `SELECT
-		coalesce((SELECT messages FROM queue_stats WHERE queue = ?1), 0),
-		coalesce((SELECT bytes FROM queue_stats WHERE queue = ?1), 0),
-		(SELECT min(ts) FROM messages INDEXED BY messages_age WHERE queue = ?1)`, queue).Scan(&s.Messages, &s.Bytes, &oldest)
+	err := d.backlog.QueryRowContext(ctx, queue).Scan(&s.Messages, &s.Bytes, &oldest)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -493,7 +513,7 @@ func (d *sqliteDriver) Close() error {
 			errs = append(errs, st.Close())
 		}
 	}
-	for _, s := range []*sql.Stmt{d.addStats, d.lease, d.ack, d.ackMany, d.retry, d.extend, d.move} {
+	for _, s := range []*sql.Stmt{d.addStats, d.lease, d.ack, d.ackMany, d.retry, d.extend, d.move, d.ready, d.backlog} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
