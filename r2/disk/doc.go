@@ -28,7 +28,10 @@
 // object, without copying; uploads left in progress expire after seven days (R2-059).
 //
 // Reads hand each file section to the destination's ReadFrom as an *io.LimitedReader
-// over an *os.File, so net/http serves object bodies with sendfile.
+// over an *os.File, so net/http serves object bodies with sendfile. Small objects (those
+// kept in the index) that were read recently are served from memory, up to 4,096 of them
+// and 16 MiB per bucket: this process's writes replace them at once, another process's
+// (the CLI on the same folder) within 100 ms; Options.NoReadCache turns this off.
 //
 // NewStore keeps one directory per bucket under a root, which is what the runner uses
 // under its persistence directory.

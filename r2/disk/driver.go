@@ -27,6 +27,9 @@ type Options struct {
 	// 0 means DefaultInlineLimit, negative means never. Small objects then cost no file
 	// creation on put and no open on get. Multipart parts are always files.
 	InlineLimit int
+	// NoReadCache turns off the cache of recently read small objects (false: on). The cache
+	// is exact for this process's writes and sees another process's within 100 ms.
+	NoReadCache bool
 }
 
 // DefaultInlineLimit is the default Options.InlineLimit.
@@ -46,6 +49,8 @@ type Driver struct {
 
 	inlineLimit int
 	inline      sync.Map // blob id → *[]byte: small blobs closed but not yet committed
+	// cache serves hot small objects (readcache.go); nil with Options.NoReadCache.
+	cache *readCache
 
 	// gate orders Open's read-and-pin against the freeing of replaced blobs: a reader
 	// pins what it read before the blob can be removed.
@@ -107,6 +112,9 @@ func Open(dir string, opts Options) (*Driver, error) {
 	case opts.InlineLimit > 0:
 		d.inlineLimit = opts.InlineLimit
 	}
+	if !opts.NoReadCache {
+		d.cache = newReadCache(db.Path)
+	}
 	d.pins.init()
 	d.sweeping.Add(1)
 	go func() {
@@ -153,6 +161,10 @@ func (d *Driver) live() error {
 // commit runs fn in a group-committed transaction; the error is fn's own, unwrapped, so
 // callers can match the r2 sentinels.
 func (d *Driver) commit(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if d.cache != nil {
+		d.cache.beginWrite()
+		defer d.cache.endWrite() // after gc.Do: the commit is visible
+	}
 	err := d.gc.Do(ctx, fn)
 	if errors.Is(err, groupcommit.ErrClosed) {
 		return r2.ErrClosed

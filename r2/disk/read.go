@@ -33,6 +33,15 @@ func (d *Driver) Open(ctx context.Context, key string) (*r2.Record, r2.Blob, err
 	if err := d.live(); err != nil {
 		return nil, nil, err
 	}
+	var gen uint64
+	cached := false
+	if d.cache != nil {
+		if gen, cached = d.cache.generation(); cached {
+			if rec, data, ok := d.cache.get(key, gen); ok {
+				return rec, inlineBlob(data), nil
+			}
+		}
+	}
 	var data []byte
 	d.gate.RLock()
 	rec, err := scanRecord(d.openStmt.QueryRowContext(ctx, []byte(key)), &data)
@@ -47,6 +56,9 @@ func (d *Driver) Open(ctx context.Context, key string) (*r2.Record, r2.Blob, err
 		return nil, nil, err
 	}
 	if len(rec.Parts) == 0 {
+		if cached {
+			d.cache.put(key, gen, rec, data)
+		}
 		return rec, inlineBlob(data), nil
 	}
 	return rec, &blob{d: d, parts: rec.Parts}, nil
