@@ -146,10 +146,7 @@ func (c *resultCache) store(key []byte, r *d1.Rows, gen uint64) {
 
 // current reports whether no write began since generation gen was taken. A result that is
 // not could never be served.
-func (c *resultCache) current(gen uint64) bool {
-	idle := c.file.writing.Load() == 0
-	return idle && c.file.gen.Load() == gen
-}
+func (c *resultCache) current(gen uint64) bool { return c.file.writes.Unchanged(gen) }
 
 // valuesSize is the bytes of a result's values, roughly as held in memory, and whether all
 // of them are of the types a result holds.

@@ -5,30 +5,21 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/flarego/flarego/internal/filechange"
+	"github.com/flarego/flarego/internal/writegen"
 )
 
 // sharedFile is what every handle on one database file in this process shares, so that the
 // result caches of two handles (the runner's and local tooling's, two tests') are exact for
-// each other's writes: the writes in progress and a generation that ends each of them, and
-// the watcher that notices other processes' writes. Handles that reach the file by another
-// path (a symbolic link) do not share it and see each other as other processes.
-//
-// A writer counts itself in writing before it may commit, and bumps gen, then counts itself
-// out, once its commit is visible, before it answers. A read looks at writing, then takes
-// gen: a cached result is served (or stored) only when no write was in progress, and served
-// only while gen is what its read took before it started. In that order, a commit visible
-// before a read began is either still counted in writing (the cache is bypassed) or has
-// bumped gen (results read before it are not served): no reader can see a write and then,
-// from the cache, the state before it.
+// each other's writes: the writes in progress and the generation that each of them ends,
+// and the watcher that notices other processes' writes (package writegen says how they
+// keep the cache exact). Handles that reach the file by another path (a symbolic link) do
+// not share it and see each other as other processes.
 type sharedFile struct {
 	key  string
 	refs int // under sharedFiles.mu
 
-	gen     atomic.Uint64
-	writing atomic.Int64
-	sqlDB   atomic.Bool // SQL() was opened on a handle: no cache may serve anything
-	files   *filechange.Watcher
+	writes *writegen.Generation
+	sqlDB  atomic.Bool // SQL() was opened on a handle: no cache may serve anything
 }
 
 var sharedFiles = struct {
@@ -46,7 +37,7 @@ func joinFile(path string) *sharedFile {
 	defer sharedFiles.mu.Unlock()
 	f := sharedFiles.m[key]
 	if f == nil {
-		f = &sharedFile{key: key, files: filechange.New(cacheCheckEvery, key, key+"-wal")}
+		f = &sharedFile{key: key, writes: writegen.New(cacheCheckEvery, key, key+"-wal")}
 		sharedFiles.m[key] = f
 	}
 	f.refs++
@@ -69,7 +60,7 @@ func (f *sharedFile) leave() {
 // nil file is a no-op.
 func (f *sharedFile) beginWrite() {
 	if f != nil {
-		f.writing.Add(1)
+		f.writes.BeginWrite()
 	}
 }
 
@@ -77,19 +68,10 @@ func (f *sharedFile) beginWrite() {
 // served again. A nil file is a no-op.
 func (f *sharedFile) endWrite() {
 	if f != nil {
-		f.gen.Add(1)
-		f.writing.Add(-1)
+		f.writes.EndWrite()
 	}
 }
 
 // generation returns the generation a read starting now is to be served and stored with,
-// and whether the cache may be used at all (no write in progress). The files are looked at
-// first when due (at most once per cacheCheckEvery; no system call otherwise), and a change
-// seen there ends the generation as a write does.
-func (f *sharedFile) generation() (uint64, bool) {
-	if f.files.Poll() {
-		f.gen.Add(1)
-	}
-	idle := f.writing.Load() == 0 // before gen: see sharedFile
-	return f.gen.Load(), idle
-}
+// and whether the cache may be used at all (no write in progress).
+func (f *sharedFile) generation() (uint64, bool) { return f.writes.Current() }

@@ -162,8 +162,8 @@ func (d *Driver) live() error {
 // callers can match the r2 sentinels.
 func (d *Driver) commit(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if d.cache != nil {
-		d.cache.beginWrite()
-		defer d.cache.endWrite() // after gc.Do: the commit is visible
+		d.cache.writes.BeginWrite()
+		defer d.cache.writes.EndWrite() // after gc.Do: the commit is visible
 	}
 	err := d.gc.Do(ctx, fn)
 	if errors.Is(err, groupcommit.ErrClosed) {

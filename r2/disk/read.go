@@ -36,7 +36,7 @@ func (d *Driver) Open(ctx context.Context, key string) (*r2.Record, r2.Blob, err
 	var gen uint64
 	cached := false
 	if d.cache != nil {
-		if gen, cached = d.cache.generation(); cached {
+		if gen, cached = d.cache.writes.Current(); cached {
 			if rec, data, ok := d.cache.get(key, gen); ok {
 				return rec, inlineBlob(data), nil
 			}

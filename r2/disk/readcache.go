@@ -3,24 +3,19 @@ package disk
 import (
 	"maps"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/flarego/flarego/internal/filechange"
+	"github.com/flarego/flarego/internal/writegen"
 	"github.com/flarego/flarego/r2"
 )
 
 // readCache keeps the records and bytes of small (inline) objects read recently, so that a
 // hot object is served without a SQLite read transaction, whose WAL locks cost system
-// calls. It is exact for this process's writes: each write counts itself in progress before
-// it can commit and bumps the generation once its commit is visible, and a read neither
-// serves nor stores while a write is in progress. Another process's writes (the CLI on the
-// same bucket) are noticed through the index file and its log changing, looked at no more
-// than every readCacheCheck.
+// calls. It is exact for this process's writes, each of which the driver brackets with
+// writes.BeginWrite and EndWrite, and sees another process's (the CLI on the same bucket)
+// through the index file and its log within readCacheCheck (package writegen).
 type readCache struct {
-	writing atomic.Int64
-	gen     atomic.Uint64
-	files   *filechange.Watcher
+	writes *writegen.Generation
 
 	mu      sync.RWMutex
 	entries map[string]*cachedObject
@@ -40,28 +35,7 @@ const (
 )
 
 func newReadCache(indexPath string) *readCache {
-	return &readCache{files: filechange.New(readCacheCheck, indexPath, indexPath+"-wal"), entries: map[string]*cachedObject{}}
-}
-
-// beginWrite marks a write in progress; endWrite, once its commit is visible, bumps the
-// generation and unmarks it.
-func (c *readCache) beginWrite() { c.writing.Add(1) }
-
-func (c *readCache) endWrite() {
-	c.gen.Add(1)
-	c.writing.Add(-1)
-}
-
-// generation returns the generation a read about to start may store under, and false when
-// a write is in progress (nothing may be served or stored).
-func (c *readCache) generation() (uint64, bool) {
-	if c.files.Poll() {
-		c.gen.Add(1) // another process wrote
-	}
-	if c.writing.Load() != 0 {
-		return 0, false
-	}
-	return c.gen.Load(), true
+	return &readCache{writes: writegen.New(readCacheCheck, indexPath, indexPath+"-wal"), entries: map[string]*cachedObject{}}
 }
 
 // get returns a copy of key's cached object of generation gen.
