@@ -63,7 +63,12 @@
 // restart the first tick is the first one due after start. By hand: GET /__scheduled?cron=…
 // (answers "Ran scheduled event"), /cdn-cgi/handler/scheduled or /cdn-cgi/local/scheduled
 // with ?cron=, ?time=EPOCH_MS and ?format=json (answers the outcome), and the subcommand
-// `cron trigger "EXPR"`, which uses the running runner when one answers on the port.
+// `cron trigger "EXPR"`, which uses the running runner when one answers on the port. The
+// favicon request a browser sends after opening /__scheduled gets a 404 rather than the
+// worker's 500 (CR-013). CR-011's limits are the account's (how many triggers, how fast
+// changes propagate) and do not apply here: every configured trigger fires, and a scheduled
+// invocation's CPU budget is the config's limits, not the production figure that depends on
+// how often the schedule runs.
 //
 // # Shutdown
 //

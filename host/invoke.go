@@ -110,11 +110,17 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 	switch {
 	case failure != nil:
 		closeBody(resp)
-		if ctx.PassThroughRequested() && r.opts.Upstream != nil {
+		switch {
+		case ctx.PassThroughRequested() && r.opts.Upstream != nil:
 			status = r.passThrough(w, req)
-		} else {
+		case faviconAfterScheduled(req):
+			status = notFoundFavicon(w)
+		default:
 			status = r.writeError(w, req, failure)
 		}
+	case resp.StatusCode == http.StatusInternalServerError && faviconAfterScheduled(req):
+		closeBody(resp)
+		status = notFoundFavicon(w)
 	default:
 		if sock, ok := worker.WebSocketFrom(resp); ok {
 			r.finish(ctx, cancel, req, http.StatusSwitchingProtocols, start, cpu, nil)
@@ -264,6 +270,25 @@ func copyFlushing(w io.Writer, f http.Flusher, r io.Reader) {
 
 // writeError answers a failed invocation: 500 (the platform's 1101), as an HTML page when the
 // client accepts HTML, else the error and stack as text (W-011, W-013).
+// faviconAfterScheduled reports whether req is the favicon request a browser sends after
+// opening /__scheduled: that page is the runner's, so a worker without a favicon route
+// should not show an error for it (CR-013).
+func faviconAfterScheduled(req *http.Request) bool {
+	if req.URL.Path != "/favicon.ico" {
+		return false
+	}
+	ref, _, _ := strings.Cut(req.Referer(), "?")
+	return strings.HasSuffix(ref, "/__scheduled")
+}
+
+// notFoundFavicon answers that favicon request with a 404 instead of the worker's 500.
+func notFoundFavicon(w http.ResponseWriter) int {
+	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+	w.WriteHeader(http.StatusNotFound)
+	io.WriteString(w, "Not Found")
+	return http.StatusNotFound
+}
+
 func (r *Runner) writeError(w http.ResponseWriter, req *http.Request, failure error) int {
 	status := http.StatusInternalServerError
 	var le *worker.LimitError

@@ -428,3 +428,28 @@ func TestShutdownLetsInFlightRequestsFinish_W021(t *testing.T) {
 	require.Equal(t, "finished", <-got)
 	require.NoError(t, <-stopped)
 }
+
+// CR-013: the favicon request a browser sends after opening /__scheduled gets a 404, not
+// the worker's 500; other favicon requests and other 500s are left alone.
+func TestFaviconAfterScheduledPage_CR013(t *testing.T) {
+	rt := run(t, fn(func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+		if req.URL.Query().Has("returns") {
+			return worker.Text(500, "worker error")
+		}
+		return nil, errors.New("no route")
+	}))
+	favicon := func(referer, query string) *http.Response {
+		req := httptest.NewRequest("GET", "/favicon.ico"+query, nil)
+		if referer != "" {
+			req.Header.Set("Referer", referer)
+		}
+		return rt.Fetch(req)
+	}
+	require.Equal(t, 404, favicon("http://localhost:8787/__scheduled", "").StatusCode, "a thrown error")
+	require.Equal(t, 404, favicon("http://localhost:8787/__scheduled?cron=*+*+*+*+*", "?returns").StatusCode, "a returned 500")
+	require.Equal(t, 500, favicon("http://localhost:8787/other", "").StatusCode)
+	require.Equal(t, 500, favicon("", "?returns").StatusCode)
+	req := httptest.NewRequest("GET", "/other", nil)
+	req.Header.Set("Referer", "http://localhost:8787/__scheduled")
+	require.Equal(t, 500, rt.Fetch(req).StatusCode, "only the favicon")
+}
