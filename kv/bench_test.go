@@ -75,125 +75,105 @@ func fill(b *testing.B, ns *kv.Namespace, n int) {
 	}
 }
 
-func BenchmarkGet(b *testing.B) {
+// eachNamespace runs bench once per driver over a fresh namespace holding filled keys, with
+// allocations reported and the set-up not timed.
+func eachNamespace(b *testing.B, filled int, bench func(b *testing.B, ctx context.Context, ns *kv.Namespace)) {
 	for _, bd := range benchDrivers {
 		b.Run(bd.name, func(b *testing.B) {
-			ctx := context.Background()
 			ns := benchNamespace(b, bd)
-			fill(b, ns, 1000)
+			if filled > 0 {
+				fill(b, ns, filled)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			for b.Loop() {
+			bench(b, context.Background(), ns)
+		})
+	}
+}
+
+// randomKey is one of a million keys.
+func randomKey(rng *rand.Rand) string { return "key/" + strconv.Itoa(rng.IntN(1_000_000)) }
+
+func BenchmarkGet(b *testing.B) {
+	eachNamespace(b, 1000, func(b *testing.B, ctx context.Context, ns *kv.Namespace) {
+		for b.Loop() {
+			if _, err := ns.Get(ctx, "key/000000500"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkGetParallel(b *testing.B) {
+	eachNamespace(b, 1000, func(b *testing.B, ctx context.Context, ns *kv.Namespace) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
 				if _, err := ns.Get(ctx, "key/000000500"); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-	}
-}
-
-func BenchmarkGetParallel(b *testing.B) {
-	for _, bd := range benchDrivers {
-		b.Run(bd.name, func(b *testing.B) {
-			ctx := context.Background()
-			ns := benchNamespace(b, bd)
-			fill(b, ns, 1000)
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if _, err := ns.Get(ctx, "key/000000500"); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		})
-	}
+	})
 }
 
 func BenchmarkPut(b *testing.B) {
-	for _, bd := range benchDrivers {
-		b.Run(bd.name, func(b *testing.B) {
-			ctx := context.Background()
-			ns := benchNamespace(b, bd)
-			value := make([]byte, 100)
-			rng := rand.New(rand.NewPCG(1, 2))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if err := ns.Put(ctx, "key/"+strconv.Itoa(rng.IntN(1_000_000)), value); err != nil {
-					b.Fatal(err)
-				}
+	eachNamespace(b, 0, func(b *testing.B, ctx context.Context, ns *kv.Namespace) {
+		value := make([]byte, 100)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for b.Loop() {
+			if err := ns.Put(ctx, randomKey(rng), value); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkPutParallel is many concurrent writers, as requests are under load: on sqlite
 // their puts share group commits.
 func BenchmarkPutParallel(b *testing.B) {
-	for _, bd := range benchDrivers {
-		b.Run(bd.name, func(b *testing.B) {
-			ctx := context.Background()
-			ns := benchNamespace(b, bd)
-			value := make([]byte, 100)
-			b.ReportAllocs()
-			b.SetParallelism(32)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				rng := rand.New(rand.NewPCG(rand.Uint64(), 0))
-				for pb.Next() {
-					if err := ns.Put(ctx, "key/"+strconv.Itoa(rng.IntN(1_000_000)), value); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		})
-	}
-}
-
-func BenchmarkPutWithOptions(b *testing.B) {
-	for _, bd := range benchDrivers {
-		b.Run(bd.name, func(b *testing.B) {
-			ctx := context.Background()
-			ns := benchNamespace(b, bd)
-			value := make([]byte, 100)
-			meta := map[string]string{"owner": "bench"}
-			b.ReportAllocs()
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				i++
-				if err := ns.Put(ctx, "key/"+strconv.Itoa(i), value,
-					kv.WithExpirationTTL(time.Hour), kv.WithMetadata(meta)); err != nil {
+	eachNamespace(b, 0, func(b *testing.B, ctx context.Context, ns *kv.Namespace) {
+		value := make([]byte, 100)
+		b.SetParallelism(32)
+		b.RunParallel(func(pb *testing.PB) {
+			rng := rand.New(rand.NewPCG(rand.Uint64(), 0))
+			for pb.Next() {
+				if err := ns.Put(ctx, randomKey(rng), value); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-	}
+	})
+}
+
+func BenchmarkPutWithOptions(b *testing.B) {
+	eachNamespace(b, 0, func(b *testing.B, ctx context.Context, ns *kv.Namespace) {
+		value := make([]byte, 100)
+		meta := map[string]string{"owner": "bench"}
+		i := 0
+		for b.Loop() {
+			i++
+			if err := ns.Put(ctx, "key/"+strconv.Itoa(i), value,
+				kv.WithExpirationTTL(time.Hour), kv.WithMetadata(meta)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkList reads one page of 1000 keys from the middle of a 10k-key namespace.
 func BenchmarkList(b *testing.B) {
-	for _, bd := range benchDrivers {
-		b.Run(bd.name, func(b *testing.B) {
-			ctx := context.Background()
-			ns := benchNamespace(b, bd)
-			fill(b, ns, 10_000)
-			first, err := ns.List(ctx, kv.ListOptions{Limit: 1000, Prefix: "key/"})
-			if err != nil {
-				b.Fatal(err)
+	eachNamespace(b, 10_000, func(b *testing.B, ctx context.Context, ns *kv.Namespace) {
+		first, err := ns.List(ctx, kv.ListOptions{Limit: 1000, Prefix: "key/"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			page, err := ns.List(ctx, kv.ListOptions{Prefix: "key/", Cursor: first.Cursor})
+			if err != nil || len(page.Keys) != 1000 {
+				b.Fatal(len(page.Keys), err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				page, err := ns.List(ctx, kv.ListOptions{Prefix: "key/", Cursor: first.Cursor})
-				if err != nil || len(page.Keys) != 1000 {
-					b.Fatal(len(page.Keys), err)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkListScale shows how one 100-key page costs as the namespace grows: it should stay
