@@ -73,15 +73,6 @@ func newNamespace(opts Options) *Namespace {
 	return ns
 }
 
-// opened waits for a deferred open, giving up when ctx ends.
-func (ns *Namespace) opened(ctx context.Context) error {
-	if ns.later == nil {
-		return nil
-	}
-	_, err := ns.later.GetContext(ctx)
-	return err
-}
-
 // NewMemory returns a ready Namespace over a new, empty in-memory driver: what unit tests
 // put in a struct-literal Env. Its data lives as long as the Namespace.
 func NewMemory() *Namespace { return New(NewMemoryDriver(), Options{}) }
@@ -89,7 +80,7 @@ func NewMemory() *Namespace { return New(NewMemoryDriver(), Options{}) }
 // Driver returns the driver under ns, for capabilities beyond the binding's API. It waits
 // for a deferred open, and is nil when that failed.
 func (ns *Namespace) Driver() Driver {
-	if ns.opened(context.Background()) != nil {
+	if ns.later.Wait(context.Background()) != nil {
 		return nil
 	}
 	return ns.d
@@ -107,7 +98,7 @@ func (ns *Namespace) Close() error {
 		ns.timer.Stop()
 	}
 	ns.mu.Unlock()
-	if ns.opened(context.Background()) != nil {
+	if ns.later.Wait(context.Background()) != nil {
 		return nil // nothing was opened
 	}
 	ns.inflight.Wait()
@@ -129,7 +120,7 @@ func (ns *Namespace) begin(ctx context.Context) error {
 	if ns.closed.Load() {
 		return ErrClosed
 	}
-	if err := ns.opened(ctx); err != nil {
+	if err := ns.later.Wait(ctx); err != nil {
 		return driverError("open", err)
 	}
 	return nil

@@ -85,15 +85,6 @@ func NewDeferred(open func() (Driver, error), opts Options) *Bucket {
 	return b
 }
 
-// ready waits for a deferred open, giving up when ctx ends.
-func (b *Bucket) ready(ctx context.Context) error {
-	if b.later == nil {
-		return nil
-	}
-	_, err := b.later.GetContext(ctx)
-	return err
-}
-
 // NewMemory returns a ready, empty bucket held in memory, for unit tests and
 // struct-literal Envs.
 func NewMemory() *Bucket { return New(NewMemoryDriver(), Options{Name: "memory"}) }
@@ -104,7 +95,7 @@ func (b *Bucket) Name() string { return b.opts.Name }
 // Driver returns the bucket's storage. It waits for a deferred open, and is nil when that
 // failed.
 func (b *Bucket) Driver() Driver {
-	if b.ready(context.Background()) != nil {
+	if b.later.Wait(context.Background()) != nil {
 		return nil
 	}
 	return b.d
@@ -116,7 +107,7 @@ func (b *Bucket) Close() error {
 	if b.closed.Swap(true) {
 		return nil
 	}
-	if b.ready(context.Background()) != nil {
+	if b.later.Wait(context.Background()) != nil {
 		return nil // nothing was opened
 	}
 	return b.d.Close()
@@ -130,7 +121,7 @@ func (b *Bucket) begin(ctx context.Context, op, key string) error {
 	if err := worker.Subrequest(ctx); err != nil {
 		return err
 	}
-	if err := b.ready(ctx); err != nil {
+	if err := b.later.Wait(ctx); err != nil {
 		return err
 	}
 	return checkKey(op, key)
@@ -332,7 +323,7 @@ func (b *Bucket) Delete(ctx context.Context, keys ...string) error {
 	if err := worker.Subrequest(ctx); err != nil {
 		return err
 	}
-	if err := b.ready(ctx); err != nil {
+	if err := b.later.Wait(ctx); err != nil {
 		return err
 	}
 	for _, k := range keys {

@@ -79,7 +79,7 @@ func (b *Bucket) List(ctx context.Context, opts *ListOptions) (*ListResult, erro
 	if err := worker.Subrequest(ctx); err != nil {
 		return nil, err
 	}
-	if err := b.ready(ctx); err != nil {
+	if err := b.later.Wait(ctx); err != nil {
 		return nil, err
 	}
 	if opts == nil {

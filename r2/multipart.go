@@ -46,7 +46,7 @@ type PartInfo struct {
 }
 
 func (b *Bucket) multipart() (MultipartDriver, error) {
-	if err := b.ready(context.Background()); err != nil {
+	if err := b.later.Wait(context.Background()); err != nil {
 		return nil, err
 	}
 	m, ok := b.d.(MultipartDriver)

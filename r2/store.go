@@ -149,7 +149,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.ready(ctx); err != nil {
+	if err := b.later.Wait(ctx); err != nil {
 		return err
 	}
 	page, err := b.list(ctx, &ListOptions{Limit: 1})

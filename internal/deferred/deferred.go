@@ -51,5 +51,15 @@ func (d *Value[T]) GetContext(ctx context.Context) (T, error) {
 	}
 }
 
+// Wait waits for the value, giving up with ctx's error when ctx ends first, and returns
+// the error open returned. A nil Value stands for one made already: Wait returns nil.
+func (d *Value[T]) Wait(ctx context.Context) error {
+	if d == nil {
+		return nil
+	}
+	_, err := d.GetContext(ctx)
+	return err
+}
+
 // Done is closed once the value is made.
 func (d *Value[T]) Done() <-chan struct{} { return d.done }

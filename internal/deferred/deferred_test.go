@@ -33,3 +33,8 @@ func TestValueKeepsTheError(t *testing.T) {
 	_, err = d.Get()
 	require.ErrorIs(t, err, broken)
 }
+
+func TestNilValueIsMade(t *testing.T) {
+	var d *Value[int]
+	require.NoError(t, d.Wait(context.Background()))
+}
