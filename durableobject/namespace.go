@@ -28,6 +28,8 @@ type NamespaceHandle struct {
 
 	mu      sync.RWMutex
 	objects map[[32]byte]*object
+	// splits remembers how the SQL API's statement strings split (sqlcache.go).
+	splits splitCache
 }
 
 // Class is the namespace's class.

@@ -43,7 +43,7 @@ func (q *SQL) Exec(query string, args ...any) (*Cursor, error) {
 	if q.s.o.ns.legacyKV {
 		return nil, ErrSQLNotEnabled
 	}
-	stmts, err := splitSQL(query)
+	stmts, err := q.s.o.ns.splits.split(query)
 	if err != nil {
 		return nil, err
 	}
@@ -123,22 +123,30 @@ func (q *SQL) DatabaseSize() (int64, error) {
 func (st *store) execUser(stmt sqlStatement, args []any, keep bool) (*Cursor, error) {
 	ctx := st.ctx()
 	st.guard.user, st.guard.wrote, st.guard.dml, st.guard.deniedTx = true, false, false, false
-	rows, err := st.conn.QueryContext(ctx, stmt.text, args...)
+	us, err := st.userStmt(stmt.text)
 	var cur *Cursor
 	if err == nil {
-		cur, err = readCursor(rows, keep)
+		var rows *sql.Rows
+		if rows, err = us.s.QueryContext(ctx, args...); err == nil {
+			cur, err = readCursor(rows, keep)
+		}
 	}
+	// The guard speaks when SQLite prepares: now, or for a statement prepared before, then
+	// (or again now, after a schema change).
+	wrote, dml := st.guard.wrote || us.wrote, st.guard.dml || us.dml
 	st.guard.user = false
-	if st.guard.wrote {
+	if wrote {
 		st.markWrite(false)
 	}
 	if err != nil {
 		return nil, st.userError(stmt, err)
 	}
-	if st.guard.dml {
-		var n int
-		if err := st.conn.QueryRowContext(ctx, "SELECT changes()").Scan(&n); err == nil {
-			cur.written = n
+	if dml {
+		if s, err := st.stmt("SELECT changes()"); err == nil {
+			var n int
+			if s.QueryRowContext(ctx).Scan(&n) == nil {
+				cur.written = n
+			}
 		}
 	}
 	return cur, nil

@@ -26,8 +26,10 @@ type store struct {
 	exists int8 // database: 0 unknown, 1 exists, -1 absent
 	kv     int8 // _cf_KV table: 0 unknown, 1 present, -1 absent
 	guard  sqlGuard
-	stmts  map[string]*sql.Stmt
-	lru    *list.Element // in the engine's pool of open databases
+	stmts  map[string]*sql.Stmt // the engine's own statements
+	// userStmts are the SQL API's prepared statements (sqlcache.go).
+	userStmts map[string]userStmt
+	lru       *list.Element // in the engine's pool of open databases
 
 	cache      map[string]cval
 	complete   bool // every key missing from cache is absent from storage
@@ -537,6 +539,7 @@ func (st *store) closeDBLocked() {
 		s.Close()
 	}
 	st.stmts = nil
+	st.closeUserStmts()
 	st.conn.Close()
 	if err := st.h.Release(); err != nil {
 		st.o.ns.engine.log.Error("durable object: close database", "error", err)

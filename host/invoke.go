@@ -62,6 +62,9 @@ func (r *Runner) invokeFetch(w http.ResponseWriter, req *http.Request, ws *worke
 	start := time.Now()
 	ctx, cancel := worker.NewContext(req.Context(), worker.ContextOptions{
 		Kind: "fetch", WorkerName: ws.name, Limits: ws.limits, Logger: r.slog, CF: r.opts.CF, Exports: ws,
+		// An http.Server cancels a request's context when ServeHTTP returns; a direct
+		// caller of ServeHTTP (a test) may not.
+		ParentEnds: req.Context().Value(http.ServerContextKey) != nil,
 	})
 	req = req.WithContext(ctx)
 	// Reading a thread's CPU clock costs two system calls; pay it when the figure is used:

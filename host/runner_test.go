@@ -453,3 +453,27 @@ func TestFaviconAfterScheduledPage_CR013(t *testing.T) {
 	req.Header.Set("Referer", "http://localhost:8787/__scheduled")
 	require.Equal(t, 500, rt.Fetch(req).StatusCode, "only the favicon")
 }
+
+// The invocation's context ends when the request does, whether the runner is called by an
+// http.Server (which cancels the request's context itself) or directly.
+func TestInvocationContextEndsWithTheRequest(t *testing.T) {
+	ctxs := make(chan context.Context, 1)
+	rt := run(t, fn(func(req *http.Request, env Env, ctx *worker.Context) (*http.Response, error) {
+		ctxs <- req.Context()
+		return worker.Text(200, "ok")
+	}))
+	rt.Runner.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	require.Error(t, (<-ctxs).Err(), "called directly")
+
+	srv := httptest.NewServer(rt.Runner)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	require.Equal(t, "ok", body(t, resp))
+	resp.Body.Close()
+	select {
+	case <-(<-ctxs).Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the context of a request served over HTTP did not end")
+	}
+}

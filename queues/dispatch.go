@@ -3,6 +3,7 @@ package queues
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/flarego/flarego/worker"
@@ -169,9 +170,17 @@ func (d *dispatcher) invoke(ctx context.Context, batch []Leased) []Outcome {
 
 	start := time.Now()
 	done := make(chan invokeResult, 1)
+	// A thread's CPU clock costs a system call each side and pins the goroutine to its
+	// thread, which a consumer that waits on a binding pays in thread switches: measure it
+	// only for a CPU limit or the log line that shows it.
+	measure := e.opts.Limits.CPU > 0 || e.log.Enabled(ctx, slog.LevelInfo)
 	go func() {
 		var r invokeResult
-		r.cpu = worker.MeasureCPU(func() { r.n, r.err = d.deliver(ictx, s.queue, batch, state) })
+		if measure {
+			r.cpu = worker.MeasureCPU(func() { r.n, r.err = d.deliver(ictx, s.queue, batch, state) })
+		} else {
+			r.n, r.err = d.deliver(ictx, s.queue, batch, state)
+		}
 		done <- r
 	}()
 	var res invokeResult

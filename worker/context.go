@@ -61,14 +61,19 @@ type ContextOptions struct {
 	CF *CF
 	// Exports answers Context.Exports (W-029); nil means none.
 	Exports ExportsSource
+	// ParentEnds says that parent is cancelled when the invocation ends, as an HTTP
+	// request's context is. NewContext then makes no cancel of its own without asking
+	// parent.Done(), which would make parent allocate its channel on every request.
+	ParentEnds bool
 }
 
 type contextKey struct{}
 
 // NewContext starts an invocation under parent. cancel ends the invocation's own context
 // (not WaitUntil work); call it when the handler has returned. When parent can be
-// cancelled and there is no wall limit, the invocation's context ends with parent and cancel
-// does nothing: the caller ends parent when the invocation ends.
+// cancelled (or o.ParentEnds says it is) and there is no wall limit, the invocation's
+// context ends with parent and cancel does nothing: the caller ends parent when the
+// invocation ends.
 func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel context.CancelFunc) {
 	logger := o.Logger
 	if logger == nil {
@@ -91,7 +96,7 @@ func NewContext(parent context.Context, o ContextOptions) (ctx *Context, cancel 
 	switch {
 	case o.Limits.Wall > 0:
 		c, cancel = context.WithTimeout(parent, o.Limits.Wall)
-	case parent.Done() != nil:
+	case o.ParentEnds || parent.Done() != nil:
 		// The parent already ends with the invocation (an HTTP request's context does):
 		// a cancel of our own would only cost an allocation per request.
 		c, cancel = parent, noCancel

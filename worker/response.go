@@ -15,15 +15,8 @@ func NewResponse(status int, header http.Header, body io.Reader) *http.Response 
 	if header == nil {
 		header = http.Header{}
 	}
-	resp := &http.Response{
-		Status:        statusLine(status),
-		StatusCode:    status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        header,
-		ContentLength: -1,
-	}
+	resp := new(http.Response)
+	*resp = responseHead(status, header, -1)
 	switch b := body.(type) {
 	case nil:
 		resp.Body = http.NoBody
@@ -58,23 +51,43 @@ var (
 // Text answers status with a text/plain body. It returns a nil error so that a handler can
 // end with `return worker.Text(200, "ok")`.
 func Text(status int, body string) (*http.Response, error) {
-	return NewResponse(status, http.Header{"Content-Type": textPlain}, newStringBody(body)), nil
+	return stringResponse(status, http.Header{"Content-Type": textPlain}, body), nil
 }
 
 // HTML answers status with a text/html body.
 func HTML(status int, body string) (*http.Response, error) {
-	return NewResponse(status, http.Header{"Content-Type": textHTML}, newStringBody(body)), nil
+	return stringResponse(status, http.Header{"Content-Type": textHTML}, body), nil
 }
 
-// stringBody is a response body over a string: a reader and its no-op Close in one
-// allocation, and a WriteTo for io.Copy.
+// stringResponse is NewResponse over a string body, the response and its body made in one
+// allocation: Text answers are the commonest responses there are.
+func stringResponse(status int, header http.Header, body string) *http.Response {
+	both := &struct {
+		resp http.Response
+		body stringBody
+	}{}
+	both.body.Reset(body)
+	both.resp = responseHead(status, header, int64(len(body)))
+	both.resp.Body = &both.body
+	return &both.resp
+}
+
+// responseHead is an HTTP/1.1 response without a body.
+func responseHead(status int, header http.Header, length int64) http.Response {
+	return http.Response{
+		Status:        statusLine(status),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
+		ContentLength: length,
+	}
+}
+
+// stringBody is a response body over a string: a reader with a no-op Close, and a WriteTo
+// for io.Copy.
 type stringBody struct{ strings.Reader }
-
-func newStringBody(s string) *stringBody {
-	b := &stringBody{}
-	b.Reset(s)
-	return b
-}
 
 func (*stringBody) Close() error { return nil }
 

@@ -1,9 +1,13 @@
 // Command benchrun runs the side-by-side benchmarks: the platform's local simulator, the
-// flarego runner (bench/worker) and a bare net/http server (bench/bare), one after the
-// other on this machine, measured by the same clients (the wrk harness compare.sh and the
-// loadgen client), and writes a markdown report.
+// flarego runner (bench/worker) and a bare net/http server (bench/bare), measured by the
+// same clients (the wrk command lines of the anchor's compare.sh and the loadgen client),
+// and writes a markdown report.
 //
 //	go run ./bench/benchrun -anchors ../shared/anchors -out BENCHMARKS.md
+//
+// The machine's speed drifts over minutes, so the servers run side by side, each on its own
+// port, and every scenario is run against each of them back to back, in several rounds with
+// the order alternating; the report gives medians over the rounds and the ratio of each round.
 //
 // Every server listens on 127.0.0.1 and is stopped by the PID this program started.
 package main
@@ -19,12 +23,15 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -38,21 +45,34 @@ type target struct {
 	state string // state directory made fresh for each start
 	// scenarios it serves beyond /hello (compare.sh names), plus "queue" and "ws"
 	full bool
+	proc *exec.Cmd // the instance the rounds run against, while it runs
+}
+
+// base is the URL the clients use for t.
+func (t *target) base() string { return fmt.Sprintf("http://127.0.0.1:%d", t.port) }
+
+// sample is one measurement: a rate (req/s, or msg/s and deliveries/s for queue and ws),
+// with wrk's p99 and count of non-2xx answers where wrk made it.
+type sample struct {
+	rate   float64
+	p99    string
+	non2xx int
 }
 
 type result struct {
 	startupMs   []float64
-	idleRSS     []float64 // MiB
-	rps         map[string]float64
-	p99         map[string]string
-	non2xx      map[string]string
-	rssAfter    float64 // MiB after the memgrowth requests
-	rssAfterAll float64 // MiB after every scenario, in the process that ran them
+	idleRSS     []float64           // MiB
+	rounds      map[string][]sample // per scenario (and "queue", "ws"), one sample per round
+	once        map[string]sample   // r2_put_1m, r2_get_1m, asset_10k: measured once, after the rounds
+	rssAfter    float64             // MiB after the memgrowth requests
+	rssAfterAll float64             // MiB after every scenario, in the process that ran them
 	rssIdle     float64
-	queue       string
+	queue       string // loadgen output of the last round
 	ws          string
-	wsRate      float64
-	queueRate   float64
+}
+
+func newResult() *result {
+	return &result{rounds: map[string][]sample{}, once: map[string]sample{}}
 }
 
 var (
@@ -60,6 +80,7 @@ var (
 	out       = flag.String("out", "BENCHMARKS.md", "report file")
 	dur       = flag.String("dur", "5s", "duration of each wrk scenario")
 	runs      = flag.Int("startups", 5, "start-up measurements per server")
+	rounds    = flag.Int("rounds", 3, "rounds of throughput measurements (each scenario against each server back to back)")
 	only      = flag.String("only", "", "comma-separated targets to run (simulator,flarego,bare); empty = all")
 	scenarios = flag.String("scenarios", "hello kv_get kv_put d1_insert d1_get do_one do_1000 r2_put_4k r2_get_4k", "compare.sh scenarios for the full servers")
 	growN     = flag.Int("grow", 200000, "requests to /hello before measuring RSS growth")
@@ -68,10 +89,14 @@ var (
 
 func main() {
 	flag.Parse()
+	if *rounds < 1 || *runs < 1 {
+		panic("-rounds and -startups must be at least 1")
+	}
 	root, err := os.Getwd()
 	check(err)
 	anc, err := filepath.Abs(*anchors)
 	check(err)
+	checkScenarios(anc)
 	bin, err := os.MkdirTemp("", "flarego-bench-bin")
 	check(err)
 	defer os.RemoveAll(bin)
@@ -86,92 +111,261 @@ func main() {
 		fmt.Println("installing the simulator (npm install) …")
 		run(mf, nil, "npm", "install", "--no-audit", "--no-fund")
 	}
-	targets := []*target{
+	// Each server has its own port, so that all of them can run at once (the simulator's
+	// asset instance takes 18790).
+	all := []*target{
 		{name: "simulator", dir: mf, cmd: []string{"node", "serve.mjs"}, port: 18787, full: true,
 			env: []string{"PATH=" + filepath.Join(mf, "node_modules", ".bin") + ":" + os.Getenv("PATH")}},
-		{name: "flarego", dir: root, cmd: []string{filepath.Join(bin, "flarego-bench"), "--port", "18787", "--log-level", "warn"}, port: 18787, full: true},
+		{name: "flarego", dir: root, cmd: []string{filepath.Join(bin, "flarego-bench"), "--port", "18788", "--log-level", "warn"}, port: 18788, full: true},
 		{name: "bare", dir: root, cmd: []string{filepath.Join(bin, "bare"), "-addr", "127.0.0.1:18789"}, port: 18789},
 	}
+	var sel []*target
 	results := map[string]*result{}
-	for _, t := range targets {
+	for _, t := range all {
 		if *only != "" && !strings.Contains(","+*only+",", ","+t.name+",") {
 			continue
 		}
-		fmt.Printf("== %s\n", t.name)
-		results[t.name] = measure(t, anc, bin)
+		sel = append(sel, t)
+		results[t.name] = newResult()
+	}
+
+	stopOnSignal()
+	defer func() {
+		if r := recover(); r != nil {
+			stopAll() // several servers run at once: leave none behind
+			panic(r)
+		}
+	}()
+	measureStartups(sel, results)
+	measureThroughput(sel, results, anc, bin)
+	for _, t := range sel {
+		measureGrowth(t, results[t.name], anc, bin)
 	}
 	report(results, anc)
 }
 
-func measure(t *target, anc, bin string) *result {
-	res := &result{rps: map[string]float64{}, p99: map[string]string{}, non2xx: map[string]string{}}
-	base := fmt.Sprintf("http://127.0.0.1:%d", t.port)
-	for i := 0; i < *runs; i++ {
-		p, ms := start(t)
-		time.Sleep(2 * time.Second)
-		rss := treeRSS(p.Process.Pid)
-		stop(p)
-		res.startupMs = append(res.startupMs, ms)
-		res.idleRSS = append(res.idleRSS, rss)
-		fmt.Printf("  start %d: %.1f ms to first 200, idle RSS %.1f MiB\n", i+1, ms, rss)
-	}
-
-	p, _ := start(t)
-	if t.full { // the schema the d1 scenarios use (serve.mjs does the same for the simulator)
-		if resp, err := http.Post(base+"/admin/init", "text/plain", nil); err == nil {
-			resp.Body.Close()
+// checkScenarios fails before any server starts if -scenarios names one compare.sh does not
+// know, rather than after minutes of measuring.
+func checkScenarios(anc string) {
+	for _, n := range strings.Fields(*scenarios) {
+		if n == "hello" || n == "kv_get" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(anc, "wrk", n+".lua")); err != nil {
+			panic(fmt.Sprintf("unknown scenario %q (no %s.lua in ANCHORS/wrk)", n, n))
 		}
 	}
+}
+
+// hasExtra reports whether -extras names x.
+func hasExtra(x string) bool { return slices.Contains(strings.Fields(*extras), x) }
+
+// measureStartups starts each server fresh -startups times, interleaved (one start of each
+// server in turn, order reversed every other time), so that drift of the machine's speed
+// falls on all servers alike.
+func measureStartups(sel []*target, res map[string]*result) {
+	for i := 1; i <= *runs; i++ {
+		order := slices.Clone(sel)
+		if i%2 == 0 {
+			slices.Reverse(order)
+		}
+		for _, t := range order {
+			p, ms := start(t)
+			time.Sleep(2 * time.Second)
+			rss := treeRSS(p.Process.Pid)
+			stop(p)
+			r := res[t.name]
+			r.startupMs = append(r.startupMs, ms)
+			r.idleRSS = append(r.idleRSS, rss)
+			fmt.Printf("  start %d, %s: %.1f ms to first 200, idle RSS %.1f MiB\n", i, t.name, ms, rss)
+		}
+	}
+}
+
+// measureThroughput starts every server once, prepares them, then runs -rounds rounds in
+// which each scenario runs against each server back to back (only one under load at a
+// time), so a round's ratio compares figures measured seconds apart.
+func measureThroughput(sel []*target, res map[string]*result, anc, bin string) {
+	fmt.Println("== throughput: every server started, side by side")
+	for _, t := range sel {
+		t.proc, _ = start(t)
+	}
+	for _, t := range sel {
+		prepare(t, anc)
+	}
+	for r := 1; r <= *rounds; r++ {
+		fmt.Printf("== round %d of %d\n", r, *rounds)
+		order := roundOrder(sel, r)
+		for _, n := range strings.Fields(*scenarios) {
+			for _, t := range order {
+				if n != "hello" && !t.full {
+					continue
+				}
+				s := runScenario(anc, t.base(), n)
+				res[t.name].rounds[n] = append(res[t.name].rounds[n], s)
+				fmt.Printf("  %s %s: %.0f req/s (p99 %s, non-2xx %d)\n", n, t.name, s.rate, s.p99, s.non2xx)
+			}
+		}
+		runLoadgenExtras(order, res, anc, bin)
+	}
+	for _, t := range sel {
+		if t.full {
+			runOnceExtras(t, res[t.name], anc, bin)
+		}
+	}
+	for _, t := range sel {
+		res[t.name].rssAfterAll = treeRSS(t.proc.Process.Pid)
+		stop(t.proc)
+		t.proc = nil
+	}
+}
+
+// roundOrder is the order in which round r (from 1) loads the servers: simulator, flarego,
+// bare on odd rounds, flarego, bare, simulator on even ones, so that neither of the two full
+// servers always goes first; bare follows flarego, the figure it is compared with.
+func roundOrder(sel []*target, r int) []*target {
+	if r%2 == 1 {
+		return sel
+	}
+	var order, sim []*target
+	for _, t := range sel {
+		if t.name == "simulator" {
+			sim = append(sim, t)
+		} else {
+			order = append(order, t)
+		}
+	}
+	return append(order, sim...)
+}
+
+// prepare gives a running server what the scenarios need and warms it: the d1 schema and
+// compare.sh's seed data for the full servers (its figure is discarded: a 1 s run is a
+// warm-up), a short wrk run on /hello for bare, which has nothing to seed.
+func prepare(t *target, anc string) {
+	fmt.Printf("  preparing %s\n", t.name)
+	if !t.full {
+		capture(anc, nil, "wrk", "-t1", "-c64", "-d1s", t.base()+"/hello")
+		return
+	}
+	// the schema the d1 scenarios use (serve.mjs does the same for the simulator)
+	if resp, err := http.Post(t.base()+"/admin/init", "text/plain", nil); err == nil {
+		resp.Body.Close()
+	}
+	capture(anc, []string{"BASE=" + t.base(), "DUR=1s", "C=64"}, "bash", filepath.Join(anc, "wrk", "compare.sh"), "hello")
+}
+
+// runScenario runs the wrk command compare.sh runs for scenario n, directly, so that the
+// data is not seeded again between rounds.
+func runScenario(anc, base, n string) sample {
+	args := []string{"-t1", "-c64", "-d" + *dur, "--latency"}
+	switch n {
+	case "hello":
+		args = append(args, base+"/hello")
+	case "kv_get":
+		args = append(args, base+"/kv/get?k=hot")
+	default:
+		args = append(args, "-s", filepath.Join(anc, "wrk", n+".lua"), base)
+	}
+	return parseWrk(capture(anc, nil, "wrk", args...))
+}
+
+// runLoadgenExtras runs the queue and WebSocket measurements of one round against the full
+// servers, in the round's order, keeping the last round's loadgen output for the report.
+func runLoadgenExtras(order []*target, res map[string]*result, anc, bin string) {
+	lg := filepath.Join(bin, "loadgen")
+	if hasExtra("queue") {
+		for _, t := range order {
+			if !t.full {
+				continue
+			}
+			r := res[t.name]
+			r.queue = capture(anc, nil, lg, "queue", "-base", t.base(), "-n", "20000", "-c", "64")
+			r.rounds["queue"] = append(r.rounds["queue"], sample{rate: grabRate(r.queue, e2eRate)})
+			fmt.Printf("  queue %s: %s\n", t.name, lastLines(r.queue, 3))
+		}
+	}
+	if hasExtra("ws") {
+		for _, t := range order {
+			if !t.full {
+				continue
+			}
+			r := res[t.name]
+			r.ws = capture(anc, nil, lg, "ws", "-url", strings.Replace(t.base(), "http", "ws", 1)+"/ws/room", "-clients", "100", "-msgs", "10")
+			r.rounds["ws"] = append(r.rounds["ws"], sample{rate: grabRate(r.ws, wsRate)})
+			fmt.Printf("  ws %s: %s\n", t.name, lastLines(r.ws, 3))
+		}
+	}
+}
+
+// runOnceExtras measures the 1 MiB R2 objects and the static asset once per server, after
+// the rounds: they take long or need a second simulator instance.
+func runOnceExtras(t *target, res *result, anc, bin string) {
+	if hasExtra("r2big") {
+		put, get := measureBigR2(t.base(), bin, anc)
+		res.once["r2_put_1m"], res.once["r2_get_1m"] = sample{rate: put}, sample{rate: get}
+		fmt.Printf("  %s r2 1 MiB: put %.1f req/s, get %.1f req/s\n", t.name, put, get)
+	}
+	if hasExtra("assets") {
+		res.once["asset_10k"] = measureAsset(t, anc, t.base())
+		fmt.Printf("  %s asset_10k: %.0f req/s\n", t.name, res.once["asset_10k"].rate)
+	}
+}
+
+// measureGrowth measures memory growth on /hello alone, in a fresh process, as the anchor's
+// memgrowth.sh does.
+func measureGrowth(t *target, res *result, anc, bin string) {
+	p, _ := start(t)
 	time.Sleep(time.Second)
 	res.rssIdle = treeRSS(p.Process.Pid)
-	if t.full {
-		outp := capture(anc, []string{"BASE=" + base, "DUR=" + *dur, "C=64"}, "bash", append([]string{filepath.Join(anc, "wrk", "compare.sh")}, strings.Fields(*scenarios)...)...)
-		parseCompare(outp, res)
-	} else {
-		// The bare server has only /hello, so compare.sh's seeding cannot run against it:
-		// run its wrk command for hello directly.
-		outp := capture(anc, nil, "wrk", "-t1", "-c64", "-d"+*dur, "--latency", base+"/hello")
-		res.rps["hello"], res.p99["hello"] = parseWrk(outp)
-	}
-	for k, v := range res.rps {
-		fmt.Printf("  %s: %.0f req/s (p99 %s)\n", k, v, res.p99[k])
-	}
-	if t.full && strings.Contains(*extras, "queue") {
-		res.queue = capture(anc, nil, filepath.Join(bin, "loadgen"), "queue", "-base", base, "-n", "20000", "-c", "64")
-		res.queueRate = grabRate(res.queue, e2eRate)
-		fmt.Printf("  queue: %s\n", lastLines(res.queue, 3))
-	}
-	if t.full && strings.Contains(*extras, "ws") {
-		res.ws = capture(anc, nil, filepath.Join(bin, "loadgen"), "ws", "-url", strings.Replace(base, "http", "ws", 1)+"/ws/room", "-clients", "100", "-msgs", "10")
-		res.wsRate = grabRate(res.ws, wsRate)
-		fmt.Printf("  ws: %s\n", lastLines(res.ws, 3))
-	}
-	if t.full && strings.Contains(*extras, "r2big") {
-		res.rps["r2_put_1m"], res.rps["r2_get_1m"] = measureBigR2(base, bin, anc)
-		fmt.Printf("  r2 1 MiB: put %.1f req/s, get %.1f req/s\n", res.rps["r2_put_1m"], res.rps["r2_get_1m"])
-	}
-	if t.full && strings.Contains(*extras, "assets") {
-		res.rps["asset_10k"], res.p99["asset_10k"] = measureAsset(t, anc, base)
-		fmt.Printf("  asset_10k: %.0f req/s\n", res.rps["asset_10k"])
-	}
-	res.rssAfterAll = treeRSS(p.Process.Pid)
-	stop(p)
-	// Memory growth on /hello alone, in a fresh process, as the anchor's memgrowth.sh does.
-	p, _ = start(t)
-	time.Sleep(time.Second)
-	res.rssIdle = treeRSS(p.Process.Pid)
-	capture(anc, nil, filepath.Join(bin, "loadgen"), "http", "-url", base+"/hello", "-c", "64", "-n", strconv.Itoa(*growN), "-d", "120s")
+	capture(anc, nil, filepath.Join(bin, "loadgen"), "http", "-url", t.base()+"/hello", "-c", "64", "-n", strconv.Itoa(*growN), "-d", "120s")
 	time.Sleep(2 * time.Second)
 	res.rssAfter = treeRSS(p.Process.Pid)
 	stop(p)
-	fmt.Printf("  RSS idle %.1f MiB, after %d /hello requests %.1f MiB, after every scenario %.1f MiB\n", res.rssIdle, *growN, res.rssAfter, res.rssAfterAll)
-	return res
+	fmt.Printf("  %s: RSS idle %.1f MiB, after %d /hello requests %.1f MiB, after every scenario %.1f MiB\n", t.name, res.rssIdle, *growN, res.rssAfter, res.rssAfterAll)
+}
+
+// live holds the servers this program started and has not stopped, so that an interrupt or a
+// panic can stop them by their PIDs. liveMu is held across a start, so a process is either
+// registered here or not started.
+var (
+	liveMu sync.Mutex
+	live   = map[*exec.Cmd]bool{}
+)
+
+// stopOnSignal stops every live server when the program is interrupted: they run in their
+// own process groups, so the terminal's signal does not reach them.
+func stopOnSignal() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		liveMu.Lock() // held until exit: no further server starts
+		for c := range live {
+			kill(c)
+		}
+		os.Exit(130)
+	}()
+}
+
+// stopAll stops every live server.
+func stopAll() {
+	liveMu.Lock()
+	cmds := make([]*exec.Cmd, 0, len(live))
+	for c := range live {
+		cmds = append(cmds, c)
+	}
+	liveMu.Unlock()
+	for _, c := range cmds {
+		stop(c)
+	}
 }
 
 // start launches t with a fresh state directory and returns once /hello answers 200, with
 // the milliseconds from process start to that answer (polled every millisecond).
 func start(t *target) (*exec.Cmd, float64) { return startPath(t, "/hello") }
 
+// startAt starts t and waits for path to answer 200 rather than /hello (the asset instance
+// has no /hello).
 func startAt(t *target, path string) *exec.Cmd {
 	c, _ := startPath(t, path)
 	return c
@@ -197,8 +391,14 @@ func startPath(t *target, readyPath string) (*exec.Cmd, float64) {
 		panic(fmt.Sprintf("port %d is already in use: stop what listens there before benchmarking", t.port))
 	}
 	client := &http.Client{Timeout: time.Second}
+	liveMu.Lock()
 	t0 := time.Now()
-	check(cmd.Start())
+	err = cmd.Start()
+	if err == nil {
+		live[cmd] = true
+	}
+	liveMu.Unlock()
+	check(err)
 	for time.Since(t0) < 2*time.Minute {
 		resp, err := client.Get(url)
 		if err == nil {
@@ -215,9 +415,17 @@ func startPath(t *target, readyPath string) (*exec.Cmd, float64) {
 	panic(fmt.Sprintf("%s did not answer /hello: %s", t.name, b))
 }
 
-// stop ends the process this program started and every descendant of it (the simulator's
-// workerd leaves node's process group), then waits for them.
+// stop ends the process this program started and every descendant of it, and forgets it.
 func stop(cmd *exec.Cmd) {
+	liveMu.Lock()
+	delete(live, cmd)
+	liveMu.Unlock()
+	kill(cmd)
+}
+
+// kill ends cmd's process and every descendant of it (the simulator's workerd leaves node's
+// process group), then waits for them.
+func kill(cmd *exec.Cmd) {
 	pid := cmd.Process.Pid
 	tree := treePIDs(pid)
 	syscall.Kill(-pid, syscall.SIGTERM)
@@ -304,37 +512,23 @@ func descendants(pid int) map[int]bool {
 	return in
 }
 
-func parseCompare(s string, res *result) {
-	for _, line := range strings.Split(s, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 3 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[1], 64)
-		if err != nil {
-			continue
-		}
-		res.rps[f[0]] = v
-		res.p99[f[0]] = f[2]
-		if len(f) > 3 {
-			res.non2xx[f[0]] = f[3]
-		}
-	}
-}
-
-func parseWrk(s string) (float64, string) {
-	var rps float64
-	p99 := "?"
+// parseWrk reads the lines compare.sh reads from wrk's output: Requests/sec, the 99% latency
+// and "Non-2xx or 3xx responses: N".
+func parseWrk(s string) sample {
+	r := sample{p99: "?"}
 	for _, line := range strings.Split(s, "\n") {
 		f := strings.Fields(line)
 		if len(f) >= 2 && f[0] == "Requests/sec:" {
-			rps, _ = strconv.ParseFloat(f[1], 64)
+			r.rate, _ = strconv.ParseFloat(f[1], 64)
 		}
 		if len(f) >= 2 && f[0] == "99%" {
-			p99 = f[1]
+			r.p99 = f[1]
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "Non-2xx") && len(f) > 0 {
+			r.non2xx, _ = strconv.Atoi(f[len(f)-1])
 		}
 	}
-	return rps, p99
+	return r
 }
 
 // e2eRate is the end-to-end rate loadgen's queue mode prints: "(N msg/s e2e)".
@@ -416,7 +610,7 @@ func machine() string {
 // measureAsset measures a 10 KiB static asset with compare.sh's wrk command. The simulator
 // anchor's worker has no assets, so a second simulator instance serves bench/assets/public
 // (bench/assets/serve-simulator.mjs); flarego's bench worker serves the same folder.
-func measureAsset(t *target, anc, base string) (float64, string) {
+func measureAsset(t *target, anc, base string) sample {
 	url := base + "/asset-10k.txt"
 	if t.name == "simulator" {
 		mf := filepath.Join(anc, "miniflare")

@@ -146,6 +146,73 @@ func testSQL(t *testing.T, newDriver func(*testing.T) durableobject.Driver) {
 		})
 	})
 
+	run(t, newDriver, "DO-043 DO-048 a repeated statement is prepared once and still counted and judged", func(t *testing.T, d durableobject.Driver) {
+		h := start(t, d, durableobject.Options{}, nil)
+		errText := func(err error) string {
+			if err == nil {
+				return "<nil>"
+			}
+			return err.Error()
+		}
+		const insert = "INSERT INTO t (v) VALUES (?)"
+		inSQL(t, h, func(ctx context.Context, q *durableobject.SQL, s *durableobject.Storage) {
+			_, err := q.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+			require.NoError(t, err)
+			for i := range 3 {
+				c, err := q.Exec(insert, fmt.Sprint(i))
+				require.NoError(t, err)
+				require.Equal(t, 1, c.RowsWritten(), "run %d", i)
+			}
+			// A schema change: the remembered statement meets the new schema, and fails
+			// or works exactly as a statement never seen before does.
+			_, err = q.Exec("DROP TABLE t")
+			require.NoError(t, err)
+			require.Equal(t, errText(execErr(q, insert+" ", "x")), errText(execErr(q, insert, "x")))
+			require.Error(t, execErr(q, insert, "x"))
+			_, err = q.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, w INTEGER DEFAULT 7)")
+			require.NoError(t, err)
+			c, err := q.Exec(insert, "again")
+			require.NoError(t, err)
+			require.Equal(t, 1, c.RowsWritten())
+			row, err := q.Exec("SELECT v, w FROM t")
+			require.NoError(t, err)
+			require.Equal(t, []map[string]any{{"v": "again", "w": int64(7)}}, row.ToArray())
+
+			// A view redefined to read the engine's table is judged again when used.
+			require.NoError(t, s.Put(ctx, "k", 1))
+			_, err = q.Exec("CREATE VIEW vw AS SELECT 1 AS one")
+			require.NoError(t, err)
+			const readView = "SELECT * FROM vw"
+			_, err = q.Exec(readView)
+			require.NoError(t, err)
+			_, err = q.Exec("DROP VIEW vw; CREATE VIEW vw AS SELECT key FROM _cf_KV")
+			if err == nil {
+				require.Equal(t, errText(execErr(q, readView+" ")), errText(execErr(q, readView)))
+				require.Error(t, execErr(q, readView))
+			}
+
+			// More distinct statements than an object keeps prepared.
+			for i := range 100 {
+				c, err := q.Exec(fmt.Sprintf("SELECT %d AS n", i))
+				require.NoError(t, err)
+				require.Equal(t, []map[string]any{{"n": int64(i)}}, c.ToArray())
+			}
+			_, err = q.Exec(insert, "last")
+			require.NoError(t, err)
+		})
+		// The writes of remembered statements were committed like any other.
+		name := t.Name()
+		h.close()
+		h2 := start(t, d, durableobject.Options{}, nil)
+		_, err := Do(context.Background(), h2.env.Obj.GetByName(name), func(ctx context.Context, o *Obj) (any, error) {
+			c, err := o.State.Storage().SQL().Exec("SELECT v FROM t ORDER BY id")
+			require.NoError(t, err)
+			require.Equal(t, []map[string]any{{"v": "again"}, {"v": "last"}}, c.ToArray())
+			return nil, nil
+		})
+		require.NoError(t, err)
+	})
+
 	run(t, newDriver, "DO-044 SQL without a statement", func(t *testing.T, d durableobject.Driver) {
 		h := start(t, d, durableobject.Options{}, nil)
 		inSQL(t, h, func(ctx context.Context, q *durableobject.SQL, _ *durableobject.Storage) {
