@@ -99,8 +99,10 @@
 // sockets is evicted from memory while they stay open, and the next message runs the
 // constructor again. Attachments (16 KiB), tags and the auto-response live with the socket.
 // Other idle objects are evicted after Options.EvictAfter (70 s). WaitUntil work keeps an
-// object in memory. Open object databases are bounded by Options.MaxOpenDatabases; the least
-// recently used idle ones are closed first.
+// object in memory. An evicted object loses its instance and storage cache but not its open
+// database, so its next event costs a constructor call, not a file open. Open object
+// databases are bounded by Options.MaxOpenDatabases; the least recently used idle ones are
+// closed first.
 //
 // # Running it (the runner's API)
 //

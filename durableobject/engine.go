@@ -39,9 +39,9 @@ type Options struct {
 	// HibernateAfter is how long an idle object that holds hibernatable WebSockets stays in
 	// memory before it hibernates (DO-073); default 10 s.
 	HibernateAfter time.Duration
-	// MaxOpenDatabases bounds the object databases open at once, across namespaces; the least
-	// recently used idle ones are closed past it. Each takes three file descriptors (database,
-	// WAL and its index). Default 1024.
+	// MaxOpenDatabases bounds the object databases open at once, across namespaces, those of
+	// evicted objects included; the least recently used idle ones are closed past it. Each
+	// takes three file descriptors (database, WAL and its index). Default 1024.
 	MaxOpenDatabases int
 	// CacheBytes bounds each object's in-memory cache of KV values; default 1 MiB.
 	CacheBytes int
@@ -289,6 +289,7 @@ func (e *Engine) Close(ctx context.Context) error {
 			o.mu.Unlock()
 			o.st.close()
 		}
+		ns.closeRetired()
 	}
 	e.sockets.Wait()
 	e.pool.closing.Wait()

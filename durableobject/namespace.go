@@ -30,6 +30,10 @@ type NamespaceHandle struct {
 	objects map[[32]byte]*object
 	// splits remembers how the SQL API's statement strings split (sqlcache.go).
 	splits splitCache
+	// retired are the stores of objects evicted while idle, their databases still open
+	// (retire.go). retiredMu is taken after ns.mu or a store's mu, and nothing after it.
+	retiredMu sync.Mutex
+	retired   map[[32]byte]*store
 }
 
 // Class is the namespace's class.

@@ -97,7 +97,7 @@ type object struct {
 
 func newObject(ns *NamespaceHandle, id ID) *object {
 	o := &object{ns: ns, id: id, name: id.name, lastActive: time.Now(), wake: make(chan struct{}, 1)}
-	o.st = newStore(o)
+	o.st = ns.storeFor(o)
 	return o
 }
 
@@ -530,7 +530,9 @@ func (o *object) onIdle() {
 	}
 	o.mu.Unlock()
 	ns.mu.Unlock()
-	o.st.close()
+	if keep || !ns.retire(o.id.b, o.st) {
+		o.st.close()
+	}
 	if hadInstance {
 		if keep {
 			ns.engine.stats.hibernations.Add(1)

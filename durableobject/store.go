@@ -546,6 +546,7 @@ func (st *store) closeDBLocked() {
 	}
 	st.h, st.conn, st.kv = nil, nil, 0
 	st.o.ns.engine.pool.remove(st)
+	st.forgetRetired()
 }
 
 // close releases everything for an evicted object: database and cache.

@@ -33,10 +33,35 @@ func testLifecycle(t *testing.T, newDriver func(*testing.T) durableobject.Driver
 			synctest.Wait()
 			require.EqualValues(t, 1, h.stats().Evictions)
 			require.Zero(t, h.stats().LiveObjects)
-			require.Zero(t, h.stats().OpenDatabases)
+			require.EqualValues(t, 1, h.stats().OpenDatabases, "the database stays open for the next activation")
 			runs := h.hooks.ctorRuns.Load()
 			require.Equal(t, 4, mustIncr(t, stub, 1), "storage outlives the instance")
 			require.Equal(t, runs+1, h.hooks.ctorRuns.Load())
+			require.EqualValues(t, 1, h.stats().OpenDatabases, "the same database")
+		})
+	})
+
+	t.Run("DO-074 evicted objects' open databases stay within MaxOpenDatabases", func(t *testing.T) {
+		bubble(t, newDriver, func(t *testing.T, d durableobject.Driver) {
+			h := start(t, d, durableobject.Options{MaxOpenDatabases: 2}, nil)
+			names := []string{"a", "b", "c", "d"}
+			for i, n := range names {
+				mustIncr(t, h.env.Obj.GetByName(n), i+1)
+			}
+			time.Sleep(71 * time.Second)
+			synctest.Wait()
+			require.EqualValues(t, len(names), h.stats().Evictions)
+			require.LessOrEqual(t, h.stats().OpenDatabases, int64(2))
+			for round := range 2 {
+				for i, n := range names {
+					require.Equal(t, i+2+round, mustIncr(t, h.env.Obj.GetByName(n), 1), "%s after eviction", n)
+				}
+				time.Sleep(71 * time.Second)
+				synctest.Wait()
+				require.LessOrEqual(t, h.stats().OpenDatabases, int64(2))
+			}
+			h.close()
+			require.Zero(t, h.stats().OpenDatabases, "the engine's close closes the retired databases too")
 		})
 	})
 
