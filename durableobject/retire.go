@@ -1,5 +1,10 @@
 package durableobject
 
+import (
+	"maps"
+	"slices"
+)
+
 // An object evicted for being idle (DO-074) loses its instance and its storage cache, as on
 // the platform. Its database stays open among the pool's open databases, so that the next
 // event for the object runs the constructor without opening files again; the pool closes it
@@ -53,10 +58,7 @@ func (st *store) forgetRetired() {
 // closeRetired closes every retired store's database, for the engine's close.
 func (ns *NamespaceHandle) closeRetired() {
 	ns.retiredMu.Lock()
-	sts := make([]*store, 0, len(ns.retired))
-	for _, st := range ns.retired {
-		sts = append(sts, st)
-	}
+	sts := slices.Collect(maps.Values(ns.retired))
 	ns.retiredMu.Unlock()
 	for _, st := range sts {
 		st.close()
