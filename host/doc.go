@@ -15,7 +15,8 @@
 // list. They work while the runner is serving: they open the same SQLite files, which WAL
 // and busy timeouts make safe to share. Main sets the process's GOGC to 200 unless the
 // environment sets GOGC: the runner's live heap is small, so fewer collections buy CPU for
-// a few MiB of memory.
+// a few MiB of memory. Listening on an address other than loopback (--ip), the runner gives
+// a client 30 s to send a request's headers; on loopback it sets no such timer.
 //
 // # Persistence layout
 //

@@ -477,3 +477,11 @@ func TestInvocationContextEndsWithTheRequest(t *testing.T) {
 		t.Fatal("the context of a request served over HTTP did not end")
 	}
 }
+
+// Headers must arrive within 30 s on an address other machines reach; loopback has no limit.
+func TestHeaderTimeoutOffLoopbackOnly(t *testing.T) {
+	require.Equal(t, 30*time.Second, host.HeaderTimeout(&net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 8787}))
+	require.Equal(t, 30*time.Second, host.HeaderTimeout(&net.TCPAddr{IP: net.IPv4zero, Port: 8787}))
+	require.Zero(t, host.HeaderTimeout(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8787}))
+	require.Zero(t, host.HeaderTimeout(&net.TCPAddr{IP: net.IPv6loopback, Port: 8787}))
+}

@@ -1,0 +1,4 @@
+package host
+
+// HeaderTimeout is headerTimeout, for the external tests.
+var HeaderTimeout = headerTimeout
