@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/flarego/flarego/worker"
@@ -217,24 +218,24 @@ func closeBody(resp *http.Response) {
 	}
 }
 
-// writeResponse copies resp onto w; the body streams (an *os.File body goes by sendfile).
-// smallLengths are the Content-Length header values of bodies under 1 KiB, made once:
-// net/http only reads header values, so responses may share them.
-var smallLengths = func() [][]string {
-	out := make([][]string, 1024)
-	for i := range out {
-		out[i] = []string{strconv.Itoa(i)}
-	}
-	return out
-}()
+// smallLengths are the Content-Length header values of bodies under 1 KiB, each made on
+// first use and then shared (net/http only reads header values): made all at start they
+// cost 2,000 allocations before the first request.
+var smallLengths [1024]atomic.Pointer[[]string]
 
 func contentLength(n int64) []string {
-	if n < int64(len(smallLengths)) {
-		return smallLengths[n]
+	if n >= int64(len(smallLengths)) {
+		return []string{strconv.FormatInt(n, 10)}
 	}
-	return []string{strconv.FormatInt(n, 10)}
+	if v := smallLengths[n].Load(); v != nil {
+		return *v
+	}
+	v := []string{strconv.FormatInt(n, 10)}
+	smallLengths[n].Store(&v)
+	return v
 }
 
+// writeResponse copies resp onto w; the body streams (an *os.File body goes by sendfile).
 func writeResponse(w http.ResponseWriter, resp *http.Response) {
 	h := w.Header()
 	for k, vs := range resp.Header {
@@ -271,8 +272,6 @@ func copyFlushing(w io.Writer, f http.Flusher, r io.Reader) {
 	}
 }
 
-// writeError answers a failed invocation: 500 (the platform's 1101), as an HTML page when the
-// client accepts HTML, else the error and stack as text (W-011, W-013).
 // faviconAfterScheduled reports whether req is the favicon request a browser sends after
 // opening /__scheduled: that page is the runner's, so a worker without a favicon route
 // should not show an error for it (CR-013).
@@ -292,6 +291,8 @@ func notFoundFavicon(w http.ResponseWriter) int {
 	return http.StatusNotFound
 }
 
+// writeError answers a failed invocation: 500 (the platform's 1101), as an HTML page when the
+// client accepts HTML, else the error and stack as text (W-011, W-013).
 func (r *Runner) writeError(w http.ResponseWriter, req *http.Request, failure error) int {
 	status := http.StatusInternalServerError
 	var le *worker.LimitError

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Payload modes of x-amz-content-sha256 besides a literal hash.
@@ -80,13 +81,15 @@ func body(r *http.Request, a *auth) (io.Reader, *Error) {
 var checksumAlgs = map[string]func() hash.Hash{
 	"x-amz-checksum-crc32":     func() hash.Hash { return crc32.NewIEEE() },
 	"x-amz-checksum-crc32c":    func() hash.Hash { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) },
-	"x-amz-checksum-crc64nvme": func() hash.Hash { return crc64.New(crc64NVME) },
+	"x-amz-checksum-crc64nvme": func() hash.Hash { return crc64.New(crc64NVME()) },
 	"x-amz-checksum-sha1":      sha1.New,
 	"x-amz-checksum-sha256":    sha256.New,
 }
 
-// crc64NVME is CRC-64/NVME's table (reflected polynomial 0x9a6c9329ac4bc9b5).
-var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
+// crc64NVME is CRC-64/NVME's table (reflected polynomial 0x9a6c9329ac4bc9b5), made on first
+// use: MakeTable also builds the package's own tables, work a process that never checks a
+// CRC-64 should not do at start.
+var crc64NVME = sync.OnceValue(func() *crc64.Table { return crc64.MakeTable(0x9a6c9329ac4bc9b5) })
 
 type checksum struct {
 	name string

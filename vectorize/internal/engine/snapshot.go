@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -34,7 +35,8 @@ const snapMagic = "FGVZSNP2"
 // per-index limit, leaving room for replaced vectors).
 const maxSnapshotNodes = 10_000_000
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC-32C table of snapshot checksums, made on first use, not at start.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // ErrCorrupt is returned by Load for a snapshot that fails its checks.
 var ErrCorrupt = errors.New("engine: corrupt snapshot")
@@ -47,7 +49,7 @@ func (e *Engine) Save(w io.Writer, seq func() uint64) error {
 	defer e.writers.Unlock()
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	crc := crc32.New(castagnoli)
+	crc := crc32.New(castagnoli())
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<20)
 	s := &sw{w: bw}
 	nodes := *e.nodes.Load()
@@ -135,7 +137,7 @@ func LoadBytes(b []byte, dims int, metric Metric, opt Options) (*Engine, uint64,
 		return nil, 0, fmt.Errorf("%w: too short", ErrCorrupt)
 	}
 	body := b[:len(b)-4]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return nil, 0, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	s := &sr{b: body}
