@@ -23,16 +23,6 @@ func openBucket(t *testing.T, dir string) (*r2.Bucket, *disk.Driver) {
 	return b, d
 }
 
-func getText(t *testing.T, b *r2.Bucket, key string) string {
-	t.Helper()
-	obj, err := b.Get(context.Background(), key, nil)
-	require.NoError(t, err)
-	defer obj.Body.Close()
-	data, err := io.ReadAll(obj.Body)
-	require.NoError(t, err)
-	return string(data)
-}
-
 func put(t *testing.T, b *r2.Bucket, key, value string) {
 	t.Helper()
 	_, err := b.Put(context.Background(), key, strings.NewReader(value), nil)
@@ -43,10 +33,10 @@ func put(t *testing.T, b *r2.Bucket, key, value string) {
 func TestReadCacheSeesOwnWritesAtOnce(t *testing.T) {
 	b, _ := openBucket(t, t.TempDir())
 	put(t, b, "k", "one")
-	require.Equal(t, "one", getText(t, b, "k"))
-	require.Equal(t, "one", getText(t, b, "k")) // from the cache
+	require.Equal(t, "one", read(t, b, "k"))
+	require.Equal(t, "one", read(t, b, "k")) // from the cache
 	put(t, b, "k", "two")
-	require.Equal(t, "two", getText(t, b, "k"))
+	require.Equal(t, "two", read(t, b, "k"))
 	require.NoError(t, b.Delete(context.Background(), "k"))
 	_, err := b.Get(context.Background(), "k", nil)
 	require.ErrorIs(t, err, r2.ErrNotFound)
@@ -59,10 +49,10 @@ func TestReadCacheSeesOtherProcessesWrites(t *testing.T) {
 	mine, d := openBucket(t, dir)
 	other, _ := openBucket(t, dir)
 	put(t, mine, "k", "mine")
-	require.Equal(t, "mine", getText(t, mine, "k"))
+	require.Equal(t, "mine", read(t, mine, "k"))
 	put(t, other, "k", "theirs")
 	d.LookAtFiles()
-	require.Equal(t, "theirs", getText(t, mine, "k"))
+	require.Equal(t, "theirs", read(t, mine, "k"))
 }
 
 // What a read hands out is a copy: changing it does not change the next read.
@@ -81,7 +71,7 @@ func TestReadCacheHandsOutCopies(t *testing.T) {
 		copy(buf, "XXXXX")
 		obj.Body.Close()
 	}
-	require.Equal(t, "value", getText(t, b, "k"))
+	require.Equal(t, "value", read(t, b, "k"))
 }
 
 // Readers never see a value older than one whose write completed before they began, nor
@@ -104,7 +94,7 @@ func TestReadCacheNeverGoesBackwards(t *testing.T) {
 				default:
 				}
 				floor := done.Load()
-				v, err := strconv.ParseInt(getText(t, b, "k"), 10, 64)
+				v, err := strconv.ParseInt(read(t, b, "k"), 10, 64)
 				if err != nil {
 					t.Error(err)
 					return
