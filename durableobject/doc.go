@@ -120,7 +120,11 @@
 //	<namespace>/<id>.sqlite    one object's KV entries and SQL tables
 //
 // where <namespace> is NamespaceDir of the namespace's unique key (by default
-// "<worker>-<class>"). dotest.Run is the conformance suite every driver passes.
+// "<worker>-<class>"). An object's file is locked while it is open (SQLite's exclusive
+// locking mode): an object lives in one process at a time, and every commit skips the
+// shared-memory locks of WAL. Another process (a second runner on the same directory, or the
+// CLI's show and delete) waits up to 2 s for it and then fails with ErrInUse; the index and
+// the objects not open stay readable. dotest.Run is the conformance suite every driver passes.
 //
 // # Platform behaviours that do not apply
 //

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/flarego/flarego/internal/sqlitedb"
 )
@@ -245,16 +246,41 @@ func (d *dirDriver) OpenObject(_ context.Context, ns string, id ID, create bool)
 		}
 		created = true
 	}
-	// One connection: an object is single-threaded, and the read pool stays unopened.
-	db, err := sqlitedb.Open(p, sqlitedb.Options{Readers: 1})
+	db, err := openExclusive(p, id)
 	if err != nil {
 		return nil, false, err
 	}
 	return NewHandle(db.Write, db.Read, db.Close), created, nil
 }
 
+// objectLockWait bounds how long opening an object's database waits for another connection
+// to let it go. In one engine that is a database the pool is closing, which takes
+// milliseconds; past that it is another process.
+const objectLockWait = 2 * time.Second
+
+// openExclusive opens an object's database with one connection holding the file's lock: an
+// object is single-threaded, and lives in one process at a time. Holding the lock spares
+// every commit the WAL's shared-memory locking.
+func openExclusive(p string, id ID) (*sqlitedb.DB, error) {
+	db, err := sqlitedb.Open(p, sqlitedb.Options{Exclusive: true, LockWait: objectLockWait})
+	if errors.Is(err, sqlitedb.ErrLocked) {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, id)
+	}
+	return db, err
+}
+
 func (d *dirDriver) RemoveObject(_ context.Context, ns string, id ID) error {
 	p := d.objectPath(ns, id)
+	if _, err := os.Stat(p); err == nil {
+		// Refuse while another process has the object live (its files would vanish under it).
+		db, err := openExclusive(p, id)
+		if err != nil {
+			return err
+		}
+		if err := db.Close(); err != nil {
+			return err
+		}
+	}
 	var errs []error
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(p + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {

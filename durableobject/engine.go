@@ -83,6 +83,7 @@ type Engine struct {
 	started    atomic.Bool
 	closed     atomic.Bool
 	loops      sync.WaitGroup
+	runners    runners
 	sockets    sync.WaitGroup
 	background sync.WaitGroup // WaitUntil work
 	stats      struct {
@@ -107,7 +108,7 @@ func NewEngine(app worker.Runnable, opts Options) (*Engine, error) {
 	if opts.CacheBytes <= 0 {
 		opts.CacheBytes = 1 << 20
 	}
-	e := &Engine{opts: opts, classes: map[string]*Class{}, namespaces: map[string]*NamespaceHandle{}}
+	e := &Engine{opts: opts, classes: map[string]*Class{}, namespaces: map[string]*NamespaceHandle{}, runners: newRunners()}
 	e.log = opts.Logger
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -243,6 +244,13 @@ func (e *Engine) Start(env any) error {
 	return nil
 }
 
+// Lookup returns the namespace with the unique key, or nil when Namespace never made it.
+func (e *Engine) Lookup(uniqueKey string) *NamespaceHandle {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.namespaces[uniqueKey]
+}
+
 func (e *Engine) sortedNamespaces() []*NamespaceHandle {
 	out := make([]*NamespaceHandle, 0, len(e.namespaces))
 	for _, ns := range e.namespaces {
@@ -269,6 +277,8 @@ func (e *Engine) Close(ctx context.Context) error {
 	var errs []error
 	if err := waitGroup(ctx, &e.loops); err != nil {
 		errs = append(errs, fmt.Errorf("durableobject: close: events still running: %w", err))
+	} else {
+		close(e.runners.stop)
 	}
 	if err := waitGroup(ctx, &e.background); err != nil {
 		errs = append(errs, fmt.Errorf("durableobject: close: waitUntil work still running: %w", err))

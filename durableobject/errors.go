@@ -70,6 +70,10 @@ var (
 	ErrClosed = errors.New("durableobject: engine closed")
 	// ErrUnknownClass is wrapped by Engine.Namespace for a class nobody registered.
 	ErrUnknownClass = errors.New("durableobject: unknown class")
+	// ErrInUse is wrapped by DirDriver's OpenObject and RemoveObject when another process (a
+	// second runner on the same directory) has the object's database open: an object lives
+	// in one process at a time.
+	ErrInUse = errors.New("durableobject: object is open in another process")
 	// ErrNotSerializable is wrapped by the serialisation checks of RPC arguments and results.
 	ErrNotSerializable = errors.New("durableobject: value is not serializable")
 )

@@ -171,8 +171,7 @@ func (o *object) enqueue(ev *event, bounded bool) error {
 	}
 	o.mu.Unlock()
 	if start {
-		e.loops.Add(1)
-		go o.loop()
+		e.startLoop(o)
 	}
 	return nil
 }
@@ -326,8 +325,8 @@ func (o *object) runTurn(ev *event) {
 var errGoexit = errors.New("durableobject: handler called runtime.Goexit")
 
 // afterGoexit cleans up after a handler that ended its goroutine with runtime.Goexit, which no
-// recover stops: the turn is rolled back as after a panic, the caller gets an error, and a new
-// goroutine takes over the object's queue.
+// recover stops: the turn is rolled back as after a panic, the caller gets an error, and
+// another goroutine takes over the object's queue.
 func (o *object) afterGoexit(ev *event, t *turn) {
 	t.done.Store(true)
 	o.st.rollbackTurn()
@@ -336,8 +335,7 @@ func (o *object) afterGoexit(ev *event, t *turn) {
 	o.inst, o.state = nil, nil
 	o.mu.Unlock()
 	o.st.deliver(ev, nil, &RemoteError{Err: errGoexit})
-	o.ns.engine.loops.Add(1)
-	go o.loop()
+	o.ns.engine.startLoop(o)
 }
 
 func (o *object) execute(ev *event, t *turn) (val any, err error, reset bool) {

@@ -1,9 +1,12 @@
 package host
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 
@@ -124,6 +127,26 @@ func runDOCommand(ctx context.Context, c *cmdEnv, args []string) error {
 	case (args[0] == "show" || args[0] == "delete") && len(args) == 3:
 		id, err := durableobject.ResolveID(args[1], args[2])
 		if err != nil {
+			return err
+		}
+		method := http.MethodGet
+		if args[0] == "delete" {
+			method = http.MethodDelete
+		}
+		body, err := askRunner(ctx, c, method, args[1], id.String())
+		switch {
+		case err == nil && method == http.MethodDelete:
+			fmt.Fprintf(c.stdout, "deleted %s\n", id)
+			return nil
+		case err == nil:
+			var dump durableobject.ObjectDump
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.UseNumber() // integers past 2^53 print as stored
+			if err := dec.Decode(&dump); err != nil {
+				return fmt.Errorf("durable-objects: the runner's answer: %w", err)
+			}
+			return printJSON(c, &dump)
+		case !errors.Is(err, errNoRunner):
 			return err
 		}
 		if args[0] == "delete" {

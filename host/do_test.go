@@ -1,9 +1,14 @@
 package host_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/flarego/flarego/durableobject"
+	"github.com/flarego/flarego/host"
 	"github.com/flarego/flarego/worker"
 	"github.com/flarego/flarego/workertest"
 	"github.com/stretchr/testify/require"
@@ -104,4 +110,41 @@ func TestDurableObjectsThroughRunner(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "echo: hi", string(msg))
 	conn.Close(websocket.StatusNormalClosure, "")
+}
+
+// DO-077: the durable-objects subcommand shows and deletes an object the runner has open
+// through that runner (which holds the object's file), and reads the files once it stopped.
+func TestDurableObjectsCLIWhileServing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "wrangler.jsonc")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(doConfig), 0o600))
+	r, err := host.New(ctx, host.Options{ConfigPath: cfgPath, Port: -1, LogOutput: io.Discard}, doApp())
+	require.NoError(t, err)
+	ln, err := r.Listen()
+	require.NoError(t, err)
+	go r.Serve(ln)
+	incr := func() string {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/?name=one", "text/plain", nil)
+		require.NoError(t, err)
+		return body(t, resp)
+	}
+	cli := func(args ...string) string {
+		var out, errOut bytes.Buffer
+		args = append(args, "--config", cfgPath, "--port", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+		code := host.Run(ctx, args, &out, &errOut, doApp())
+		require.Zero(t, code, errOut.String())
+		return out.String()
+	}
+	require.Equal(t, "1", incr())
+	require.Equal(t, "2", incr())
+	shown := cli("durable-objects", "show", "app-Counter", "one")
+	require.Contains(t, shown, `"Name": "one"`)
+	require.Regexp(t, `"n",\s*2`, shown, "the committed row, read through the runner")
+	require.Contains(t, cli("durable-objects", "delete", "app-Counter", "one"), "deleted ")
+	require.Equal(t, "1", incr(), "the object starts afresh")
+
+	require.NoError(t, r.Shutdown(ctx))
+	shown = cli("durable-objects", "show", "app-Counter", "one")
+	require.Regexp(t, `"n",\s*1`, shown, "read from the files once the runner stopped")
 }

@@ -13,7 +13,10 @@
 // subcommands (`kv`, `d1`, `r2`, `queues`, `workflows`, `cron`, `durable-objects`,
 // `vectorize` …) act on the persisted state by binding name; run `go run . help` for the
 // list. They work while the runner is serving: they open the same SQLite files, which WAL
-// and busy timeouts make safe to share. Main sets the process's GOGC to 200 unless the
+// and busy timeouts make safe to share. The exception is a Durable Object the runner has
+// open, whose file it holds locked: `durable-objects show` and `delete` go through the runner
+// at --ip/--port (a local endpoint under /cdn-cgi/local/durable-objects/) when it serves the
+// same state, and to the files otherwise. Main sets the process's GOGC to 200 unless the
 // environment sets GOGC: the runner's live heap is small, so fewer collections buy CPU for
 // a few MiB of memory. Listening on an address other than loopback (--ip), the runner gives
 // a client 30 s to send a request's headers; on loopback it sets no such timer.

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -189,11 +190,13 @@ func runCommand(ctx context.Context, cmd *command, args []string, stdout, stderr
 	return cmd.run(ctx, &cmdEnv{opts: opts, cfg: cfg, stdout: stdout, stderr: stderr, app: app}, rest)
 }
 
-// extractRunnerFlags takes --config, --env, --persist-to and --no-persist out of args.
+// extractRunnerFlags takes --config, --env, --persist-to, --no-persist, --ip and --port (where
+// the subcommands that talk to a running runner find it) out of args.
 func extractRunnerFlags(args []string) (Options, []string, error) {
 	var o Options
 	var rest []string
-	takes := map[string]*string{"--config": &o.ConfigPath, "--env": &o.Environment, "--persist-to": &o.PersistTo}
+	var port string
+	takes := map[string]*string{"--config": &o.ConfigPath, "--env": &o.Environment, "--persist-to": &o.PersistTo, "--ip": &o.IP, "--port": &port}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, val, hasVal := cutFlag(a)
@@ -216,6 +219,13 @@ func extractRunnerFlags(args []string) (Options, []string, error) {
 			continue
 		}
 		rest = append(rest, a)
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return o, nil, fmt.Errorf("--port %q is not a port number", port)
+		}
+		o.Port = n
 	}
 	return o, rest, nil
 }

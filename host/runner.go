@@ -77,6 +77,7 @@ func New(ctx context.Context, opts Options, app worker.Runnable) (*Runner, error
 	}
 	r.registry = serviceRegistry{dir: opts.Registry}
 	r.local["service"] = http.HandlerFunc(r.serveServiceCall)
+	r.local["durable-objects"] = http.HandlerFunc(r.serveDOObject)
 	slot, err := r.addWorker(ctx, app, cfg)
 	if err != nil {
 		r.Close(context.Background())
