@@ -43,10 +43,10 @@
 // started on the same directory share all of it; with --no-persist every binding is
 // in memory and private to the process (X-001, W-037).
 //
-// Storage opens in the background, one file at a time: the runner listens as soon as the
-// config is read and the Env built (an unwritable persist directory is still an error at
-// start), and a binding's first call waits for its file. A file that cannot be opened is
-// logged, and every call on that binding returns why.
+// Storage opens in the background, one file at a time under Main: the runner listens as
+// soon as the config is read and the Env built (an unwritable persist directory is still an
+// error at start), and a binding's first call waits for its file. A file that cannot be
+// opened is logged, and every call on that binding returns why.
 //
 // # Requests
 //

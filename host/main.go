@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flarego/flarego/env"
+	"github.com/flarego/flarego/internal/deferred"
 	"github.com/flarego/flarego/worker"
 )
 
@@ -59,11 +60,13 @@ func Also(app worker.Runnable, name string, config []byte) MainOption {
 //
 // Unless the GOGC environment variable is set, Main sets the garbage collector's target to
 // gcPercent: a runner's live heap is small (a few MiB), and at Go's default every request's
-// garbage brings the next collection close.
+// garbage brings the next collection close. Main also makes the bindings' storage open one
+// file at a time in the background (a runner made by New in a test opens them side by side).
 func Main(app worker.Runnable, opts ...MainOption) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	deferred.SerializeOpens()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr, app, opts...)
 	stop()

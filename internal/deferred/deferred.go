@@ -2,7 +2,10 @@
 // opens while the runner already serves, waited for by its first use.
 package deferred
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // Value is a T being made, or made. Safe for concurrent use; the zero value is not usable.
 type Value[T any] struct {
@@ -11,18 +14,32 @@ type Value[T any] struct {
 	err  error
 }
 
-// opening lets one open run at a time, process-wide. Opens are CPU-bound (SQLite creating
-// and checking files); run side by side they would take every processor from the requests
-// the runner is already serving, and the first request would wait for them all.
-var opening = make(chan struct{}, 1)
+// opening lets one open run at a time, process-wide, once SerializeOpens was called. Opens
+// are CPU-bound (SQLite creating and checking files); run side by side they would take every
+// processor from the requests the runner is already serving, and the first request would
+// wait for them all.
+var (
+	opening   = make(chan struct{}, 1)
+	serialize atomic.Bool
+)
 
-// Start makes a Value and runs open in a new goroutine to make it, after the opens started
-// before it. open must not wait for another Value: that one may be queued behind it.
+// SerializeOpens makes opens started from now on run one at a time. The runner's process
+// entry calls it. Tests do not: a goroutine waiting for a channel made outside a
+// testing/synctest bubble is not durably blocked, so a bubble whose open waits for the
+// bubble's clock while another of its goroutines waits here would never advance.
+func SerializeOpens() { serialize.Store(true) }
+
+// Start makes a Value and runs open in a new goroutine to make it; when opens are
+// serialised, not while another open runs. open must not wait for another Value: that one
+// may be waiting for it.
 func Start[T any](open func() (T, error)) *Value[T] {
 	d := &Value[T]{done: make(chan struct{})}
+	serial := serialize.Load()
 	go func() {
-		opening <- struct{}{}
-		defer func() { <-opening }()
+		if serial {
+			opening <- struct{}{}
+			defer func() { <-opening }()
+		}
 		d.v, d.err = open()
 		close(d.done)
 	}()

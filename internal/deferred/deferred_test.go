@@ -3,6 +3,8 @@ package deferred
 import (
 	"context"
 	"errors"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,4 +39,30 @@ func TestValueKeepsTheError(t *testing.T) {
 func TestNilValueIsMade(t *testing.T) {
 	var d *Value[int]
 	require.NoError(t, d.Wait(context.Background()))
+}
+
+// Serialised opens run one at a time: while one is open, the other has not started.
+func TestSerializedOpensRunOneAtATime(t *testing.T) {
+	SerializeOpens()
+	release := make(chan struct{})
+	var running, most atomic.Int32
+	open := func() (int, error) {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		<-release
+		running.Add(-1)
+		return 0, nil
+	}
+	a, b := Start(open), Start(open)
+	for running.Load() == 0 {
+		runtime.Gosched()
+	}
+	for range 100 {
+		runtime.Gosched() // the other open would start now if nothing held it back
+	}
+	close(release)
+	require.NoError(t, a.Wait(context.Background()))
+	require.NoError(t, b.Wait(context.Background()))
+	require.Equal(t, int32(1), most.Load())
 }
