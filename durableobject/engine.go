@@ -30,6 +30,9 @@ type Options struct {
 	WorkerName string
 	// Limits are each event's budget (DO-076); alarms get a 15-minute wall limit (DO-060).
 	Limits worker.Limits
+	// Exports is each event's ctx.Exports (W-029): the worker's own entrypoints and Durable
+	// Object classes. nil gives none (worker.ErrNoExports).
+	Exports worker.ExportsSource
 	// MaxQueued is how many events may wait for one object before callers get ErrOverloaded
 	// (DO-013); default 1000.
 	MaxQueued int

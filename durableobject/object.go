@@ -357,6 +357,7 @@ func (o *object) execute(ev *event, t *turn) (val any, err error, reset bool) {
 		WorkerName: e.opts.WorkerName,
 		Limits:     limits,
 		Logger:     e.log,
+		Exports:    e.opts.Exports,
 	})
 	defer cancel()
 	var p any

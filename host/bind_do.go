@@ -83,7 +83,7 @@ func (w *workerSlot) doEngine() (*durableobject.Engine, error) {
 	}
 	r := w.r
 	eng, err := durableobject.NewEngine(w.app, durableobject.Options{
-		Dir: r.opts.stateDir("do"), Logger: r.slog, WorkerName: w.name, Limits: w.limits,
+		Dir: r.opts.stateDir("do"), Logger: r.slog, WorkerName: w.name, Limits: w.limits, Exports: w,
 	})
 	if err != nil {
 		return nil, err

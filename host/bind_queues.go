@@ -82,7 +82,7 @@ func (w *workerSlot) queueEngine() (*queues.Engine, error) {
 	r := w.r
 	limits := w.limits
 	eng, err := queues.Open(r.opts.stateDir("queues"), queues.Options{
-		Logger: r.slog, Consumers: consumerConfigs(w.cfg), WorkerName: w.name, Limits: limits,
+		Logger: r.slog, Consumers: consumerConfigs(w.cfg), WorkerName: w.name, Limits: limits, Exports: w,
 	})
 	if err != nil {
 		return nil, err

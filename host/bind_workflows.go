@@ -52,9 +52,14 @@ func isWorkflowType(t reflect.Type) bool {
 // it starts once every worker's Env exists (startWorkflows).
 func (r *Runner) workflowEngine(w *workerSlot, wf env.Workflow) (*workflows.Engine, error) {
 	return openShared(r, "workflows", wf.Name, func() (*workflows.Engine, func() error, error) {
+		owner := w.name // the worker that registers the class runs it
+		if wf.ScriptName != "" {
+			owner = wf.ScriptName
+		}
 		eng, err := workflows.Open(workflows.Options{
 			Name: wf.Name, ClassName: wf.ClassName, ScriptName: wf.ScriptName,
-			Dir: r.opts.stateDir("workflows"), Logger: r.slog, WorkerName: w.name, Limits: w.limits,
+			Dir: r.opts.stateDir("workflows"), Logger: r.slog, WorkerName: owner, Limits: w.limits,
+			Exports: workerExports{r: r, name: owner},
 		})
 		if err != nil {
 			return nil, nil, err

@@ -29,3 +29,36 @@ func (w *workerSlot) Namespace(class string) (any, error) {
 	}
 	return w.do.Namespace(durableobject.NamespaceConfig{Class: class, UniqueKey: w.name + "-" + class, LegacyKV: legacyKVClass(w.cfg, class)})
 }
+
+// workerExports is the ctx.Exports of the worker named name, found when an invocation asks:
+// a workflow's engine opens before the worker that runs its class may have been added.
+type workerExports struct {
+	r    *Runner
+	name string
+}
+
+func (x workerExports) slot() (*workerSlot, error) {
+	w, ok := x.r.workers[x.name]
+	if !ok {
+		return nil, fmt.Errorf("worker %q is not a worker of this runner", x.name)
+	}
+	return w, nil
+}
+
+// Entrypoint implements worker.ExportsSource.
+func (x workerExports) Entrypoint(name string) (*worker.Service, error) {
+	w, err := x.slot()
+	if err != nil {
+		return nil, err
+	}
+	return w.Entrypoint(name)
+}
+
+// Namespace implements worker.ExportsSource.
+func (x workerExports) Namespace(class string) (any, error) {
+	w, err := x.slot()
+	if err != nil {
+		return nil, err
+	}
+	return w.Namespace(class)
+}

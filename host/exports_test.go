@@ -6,11 +6,16 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/flarego/flarego/durableobject"
+	"github.com/flarego/flarego/queues"
 	"github.com/flarego/flarego/worker"
 	"github.com/flarego/flarego/workertest"
+	"github.com/flarego/flarego/workflows"
 	"github.com/stretchr/testify/require"
 )
 
@@ -93,4 +98,91 @@ func TestContextExports_W029(t *testing.T) {
 	defer cancel()
 	_, err := ctx.Exports().Service("default")
 	require.ErrorIs(t, err, worker.ErrNoExports)
+}
+
+type ExportsEverywhereEnv struct {
+	Jobs   *queues.Producer[string]               `binding:"JOBS"`
+	Rooms  *durableobject.Namespace[*exportsRoom] `binding:"ROOMS"`
+	Signup *workflows.Workflow[string]            `binding:"SIGNUP"`
+}
+
+type exportsRoom struct{}
+
+// greetViaExports calls this worker's own default entrypoint through ctx.exports.
+func greetViaExports(ctx *worker.Context, name string) (string, error) {
+	svc, err := ctx.Exports().Service("default")
+	if err != nil {
+		return "", err
+	}
+	return greet.Call(ctx, svc, name)
+}
+
+var roomGreet = durableobject.Method("Greet", func(r *exportsRoom, ctx context.Context, name string) (string, error) {
+	return greetViaExports(worker.ContextFrom(ctx), name)
+})
+
+// W-029: queue batches, Durable Object events and workflow runs get ctx.exports too.
+func TestContextExportsInEveryInvocation_W029(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var fromQueue string
+		app := worker.New[ExportsEverywhereEnv](worker.HandlerFunc[ExportsEverywhereEnv](func(req *http.Request, env ExportsEverywhereEnv, ctx *worker.Context) (*http.Response, error) {
+			switch req.URL.Path {
+			case "/send":
+				if err := env.Jobs.Send(ctx, "queue"); err != nil {
+					return nil, err
+				}
+				return worker.Text(200, "sent")
+			case "/room":
+				s, err := roomGreet.Call(ctx, env.Rooms.GetByName("r"), "object")
+				if err != nil {
+					return nil, err
+				}
+				return worker.Text(200, s)
+			case "/workflow":
+				if _, err := env.Signup.Create(ctx, workflows.CreateOptions[string]{ID: "w1", Params: "workflow"}); err != nil {
+					return nil, err
+				}
+				return worker.Text(200, "created")
+			case "/workflow/status":
+				inst, err := env.Signup.Get(ctx, "w1")
+				if err != nil {
+					return nil, err
+				}
+				st, err := inst.Status(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return worker.JSON(200, st)
+			}
+			return worker.Text(404, "")
+		}))
+		worker.RegisterEntrypoint(app, "default", func(env ExportsEverywhereEnv, ctx *worker.Context) *greeter { return &greeter{} })
+		queues.Consume(app, "jobs", func(b *queues.Batch[string], env ExportsEverywhereEnv, ctx *worker.Context) error {
+			s, err := greetViaExports(ctx, b.Messages[0].Body)
+			mu.Lock()
+			defer mu.Unlock()
+			fromQueue = s
+			return err
+		})
+		durableobject.Register(app, "Room", func(state *durableobject.State, env ExportsEverywhereEnv) *exportsRoom { return &exportsRoom{} })
+		workflows.Register(app, "Signup", func(ev workflows.Event[string], step *workflows.Step, env ExportsEverywhereEnv, ctx *worker.Context) (string, error) {
+			return workflows.Do(step, "greet", func(context.Context) (string, error) { return greetViaExports(ctx, ev.Payload) })
+		})
+		rt := workertest.New(t, app, workertest.Config(`{"name":"everywhere",
+			"queues": {"producers": [{"binding": "JOBS", "queue": "jobs"}], "consumers": [{"queue": "jobs", "max_batch_timeout": 1}]},
+			"durable_objects": {"bindings": [{"name": "ROOMS", "class_name": "Room"}]},
+			"migrations": [{"tag": "v1", "new_sqlite_classes": ["Room"]}],
+			"workflows": [{"name": "signup", "binding": "SIGNUP", "class_name": "Signup"}]}`))
+
+		require.Equal(t, "hello object", body(t, rt.Fetch(httptest.NewRequest("GET", "/room", nil))))
+		require.Equal(t, "sent", body(t, rt.Fetch(httptest.NewRequest("GET", "/send", nil))))
+		require.Equal(t, "created", body(t, rt.Fetch(httptest.NewRequest("GET", "/workflow", nil))))
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		mu.Lock()
+		require.Equal(t, "hello queue", fromQueue)
+		mu.Unlock()
+		require.Contains(t, body(t, rt.Fetch(httptest.NewRequest("GET", "/workflow/status", nil))), `"output":"hello workflow"`)
+	})
 }

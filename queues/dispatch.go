@@ -158,6 +158,7 @@ func (d *dispatcher) invoke(ctx context.Context, batch []Leased) []Outcome {
 	e, s := d.e, d.s
 	ictx, cancel := worker.NewContext(ctx, worker.ContextOptions{
 		Kind: "queue", WorkerName: e.opts.WorkerName, Limits: e.opts.Limits, Logger: e.log,
+		Exports: e.opts.Exports,
 	})
 	state := newBatchState(len(batch), ictx.Logger(), func() Metrics {
 		st, err := e.backlog(ctx, s.queue)

@@ -29,6 +29,9 @@ type Options struct {
 	// Limits is the budget of each consumer invocation. A zero Wall means the platform's
 	// 15 minutes; CPU is enforced only when set (a batch over it is retried).
 	Limits worker.Limits
+	// Exports is each consumer invocation's ctx.Exports (W-029): the consumer worker's own
+	// entrypoints and Durable Object classes. nil gives none (worker.ErrNoExports).
+	Exports worker.ExportsSource
 	// PollInterval is how often a push consumer looks for messages that another process
 	// wrote to a shared store; sends in this process wake it at once. Zero means
 	// 100 ms for a store shared between processes (a file) and never otherwise; negative

@@ -22,8 +22,8 @@ type ExportsSource interface {
 // Exports is the platform's ctx.exports (W-029): a loopback service binding for each of the
 // worker's own entrypoints, and a namespace for each of its Durable Object classes, without
 // declaring bindings for them in the config. The runner gives exports to the invocations
-// it starts itself (fetch, scheduled, service calls); those started by queue consumers,
-// Durable Objects and workflows have none yet. The zero value answers ErrNoExports.
+// it starts (fetch, scheduled, service calls, queue batches, Durable Object events and
+// workflow runs). The zero value answers ErrNoExports.
 type Exports struct{ src ExportsSource }
 
 // Exports returns the invocation's exports.

@@ -57,9 +57,13 @@ type Options struct {
 	// PollInterval is how often to look for work written by another process; 0 means
 	// DefaultPollInterval (never, for an in-memory store), a negative value never looks.
 	PollInterval time.Duration
-	// WorkerName and Limits are given to each run's *worker.Context.
+	// WorkerName and Limits are given to each run's *worker.Context: those of the worker
+	// that registers the class.
 	WorkerName string
 	Limits     worker.Limits
+	// Exports is each run's ctx.Exports (W-029): that worker's own entrypoints and Durable
+	// Object classes. nil gives none (worker.ErrNoExports).
+	Exports worker.ExportsSource
 }
 
 // Engine runs one workflow's instances and stores them. It is the runner's handle on a

@@ -121,6 +121,7 @@ func (p *pass) execute() {
 		WorkerName: e.o.WorkerName,
 		Limits:     e.o.Limits,
 		Logger:     e.log.With("instance", p.id),
+		Exports:    e.o.Exports,
 	})
 	out, runErr := p.call(wctx, meta, params)
 	cancel()
