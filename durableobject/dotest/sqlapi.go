@@ -311,6 +311,46 @@ func testSQL(t *testing.T, newDriver func(*testing.T) durableobject.Driver) {
 		})
 	})
 
+	run(t, newDriver, "DO-048 table-valued pragmas are judged as PRAGMAs", func(t *testing.T, d durableobject.Driver) {
+		h := start(t, d, durableobject.Options{}, nil)
+		inSQL(t, h, func(ctx context.Context, q *durableobject.SQL, s *durableobject.Storage) {
+			require.NoError(t, s.Put(ctx, "blah", 123)) // makes the _cf_KV table
+			_, err := q.Exec("CREATE TABLE myTable (foo TEXT, bar INTEGER); CREATE INDEX myIndex ON myTable (foo); INSERT INTO myTable VALUES ('a', 1)")
+			require.NoError(t, err)
+			for _, p := range []string{
+				"SELECT * FROM pragma_database_list",
+				"SELECT * FROM Pragma_Compile_Options",
+				"SELECT count(*) FROM pragma_function_list",
+				"SELECT * FROM pragma_page_size",
+				"SELECT * FROM main.pragma_journal_mode",
+				"SELECT * FROM myTable, pragma_database_list",
+				"SELECT (SELECT group_concat(name) FROM pragma_module_list)",
+				"SELECT * FROM pragma_table_info('_cf_KV')",
+				"SELECT * FROM PRAGMA_TABLE_INFO('_CF_kv')",
+				"SELECT * FROM pragma_quick_check('_cf_KV')",
+				"SELECT * FROM sqlite_master AS m, pragma_index_list(m.name)",
+			} {
+				require.EqualError(t, execErr(q, p), "not authorized: SQLITE_AUTH", p)
+			}
+			require.EqualError(t, execErr(q, "SELECT * FROM pragma_table_info(?)", "_cf_KV"), "not authorized: SQLITE_AUTH")
+			c, err := q.Exec("SELECT name FROM PRAGMA_Table_Info('myTable') ORDER BY cid")
+			require.NoError(t, err)
+			require.Equal(t, []map[string]any{{"name": "foo"}, {"name": "bar"}}, c.ToArray())
+			for _, p := range []string{
+				"SELECT * FROM pragma_table_xinfo('myTable')",
+				"SELECT * FROM pragma_data_version",
+				"SELECT * FROM Pragma_Quick_Check",
+				"SELECT * FROM pragma_foreign_keys",
+				"SELECT * FROM pragma_table_list WHERE name = 'myTable'",
+				"SELECT m.name, l.name FROM sqlite_master AS m, pragma_index_list(m.name) AS l WHERE m.type = 'table' AND substr(m.name, 1, 4) <> '_cf_'",
+			} {
+				c, err := q.Exec(p)
+				require.NoError(t, err, p)
+				require.NotEmpty(t, c.ToArray(), p)
+			}
+		})
+	})
+
 	run(t, newDriver, "DO-049 at most 5 terms in a compound SELECT", func(t *testing.T, d durableobject.Driver) {
 		h := start(t, d, durableobject.Options{}, nil)
 		inSQL(t, h, func(ctx context.Context, q *durableobject.SQL, _ *durableobject.Storage) {
