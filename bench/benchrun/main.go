@@ -79,7 +79,7 @@ var (
 	anchors   = flag.String("anchors", "../shared/anchors", "folder of the simulator anchor, wrk harness and loadgen")
 	out       = flag.String("out", "BENCHMARKS.md", "report file")
 	dur       = flag.String("dur", "5s", "duration of each wrk scenario")
-	runs      = flag.Int("startups", 5, "start-up measurements per server")
+	runs      = flag.Int("startups", 11, "start-up measurements per server (the median of few is noisy)")
 	rounds    = flag.Int("rounds", 3, "rounds of throughput measurements (each scenario against each server back to back)")
 	only      = flag.String("only", "", "comma-separated targets to run (simulator,flarego,bare); empty = all")
 	scenarios = flag.String("scenarios", "hello kv_get kv_put d1_insert d1_get do_one do_1000 r2_put_4k r2_get_4k", "compare.sh scenarios for the full servers")
