@@ -93,7 +93,13 @@ func Open(path string, opts Options) (*DB, error) {
 	// order): under synchronous=NORMAL, since switching a new file to WAL under the default
 	// FULL costs several fsyncs of a rollback journal; and after locking_mode=EXCLUSIVE,
 	// which then keeps the WAL index in this connection's memory instead of a -shm file.
-	if _, err := w.ExecContext(context.Background(), "PRAGMA journal_mode=WAL"); err != nil {
+	setup := "PRAGMA journal_mode=WAL"
+	if opts.Exclusive {
+		// Take the lock now, so that a database held elsewhere fails here and not at the
+		// first statement. An empty write transaction writes nothing.
+		setup += "; BEGIN IMMEDIATE; COMMIT"
+	}
+	if _, err := w.ExecContext(context.Background(), setup); err != nil {
 		w.Close()
 		if opts.Exclusive && isBusy(err) {
 			err = fmt.Errorf("%w: %w", ErrLocked, err)
@@ -101,15 +107,6 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlitedb: open %s: %w", path, err)
 	}
 	if opts.Exclusive {
-		// Take the lock now, so that a database held elsewhere fails here and not at the
-		// first statement. An empty write transaction writes nothing.
-		if _, err := w.ExecContext(context.Background(), "BEGIN IMMEDIATE; COMMIT"); err != nil {
-			w.Close()
-			if isBusy(err) {
-				err = fmt.Errorf("%w: %w", ErrLocked, err)
-			}
-			return nil, fmt.Errorf("sqlitedb: open %s: %w", path, err)
-		}
 		return &DB{Write: w, Read: w, Path: path}, nil
 	}
 
