@@ -3,7 +3,9 @@ package host
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"runtime"
 
 	"github.com/coder/websocket"
 	"github.com/flarego/flarego/worker"
@@ -14,8 +16,9 @@ import (
 // or Durable Object returned in its 101 response. Messages flow both ways until either side
 // closes; the close code and reason cross over.
 func (r *Runner) pumpWebSocket(w http.ResponseWriter, req *http.Request, sock *worker.WebSocket) {
-	cw := &coalescing{ResponseWriter: w}
-	conn, err := websocket.Accept(cw, req, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	hw := &hijacking{ResponseWriter: w}
+	// No compression: pumpOut writes the data frames itself, uncompressed.
+	conn, err := websocket.Accept(hw, req, &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		sock.Close(1011, "upgrade failed")
 		r.log.Warn("websocket upgrade failed", zap.Error(err))
@@ -28,7 +31,7 @@ func (r *Runner) pumpWebSocket(w http.ResponseWriter, req *http.Request, sock *w
 	// From the worker to the client.
 	go func() {
 		defer cancel()
-		pumpOut(ctx, conn, cw.conn, sock)
+		pumpOut(ctx, conn, hw.conn, sock)
 	}()
 
 	// From the client to the worker.
@@ -54,14 +57,17 @@ func (r *Runner) pumpWebSocket(w http.ResponseWriter, req *http.Request, sock *w
 	}
 }
 
-// maxBurst bounds the messages written under one hold, so a socket that is always busy
-// still sends regularly.
-const maxBurst = 128
+// maxHeld bounds the bytes of frames gathered for one write.
+const maxHeld = 64 << 10
 
 // pumpOut writes what the worker sends on sock to the client until either side closes.
-// Messages already waiting when one is written go out with it in one write (cc may be nil:
-// then each message is written on its own).
-func pumpOut(ctx context.Context, conn *websocket.Conn, cc *coalescingConn, sock *worker.WebSocket) {
+// Messages already waiting when one is written go out with it in one write: a broadcast to a
+// room queues one message per member, and written one by one they would cost a system call
+// each here and a read each on the client. The frames are made here rather than by the
+// WebSocket library, whose Write takes two locks and flushes once per message. sc may be
+// nil: then each message goes through the library on its own.
+func pumpOut(ctx context.Context, conn *websocket.Conn, sc *socketConn, sock *worker.WebSocket) {
+	var frames []byte
 	for {
 		m, err := sock.Receive(ctx)
 		if err != nil {
@@ -73,26 +79,53 @@ func pumpOut(ctx context.Context, conn *websocket.Conn, cc *coalescingConn, sock
 			}
 			return
 		}
-		burst := cc != nil && sock.Buffered() > 0
-		if burst {
-			cc.hold()
-		}
-		err = writeMessage(conn, m)
-		for n := 1; err == nil && burst && n < maxBurst && sock.Buffered() > 0; n++ {
-			if m, err = sock.Receive(ctx); err == nil {
-				err = writeMessage(conn, m)
-			}
-		}
-		if burst {
-			if rerr := cc.release(); err == nil {
-				err = rerr
-			}
+		if sc == nil {
+			err = writeMessage(conn, m)
+		} else {
+			frames, err = writeWaiting(ctx, sc, sock, frames[:0], m)
 		}
 		if err != nil {
 			sock.Close(1006, "write failed")
 			return
 		}
 	}
+}
+
+// writeWaiting writes m and the messages waiting behind it, up to maxHeld bytes, in one
+// write. A payload of maxHeld or more is not copied: it follows the frames before it as a
+// second buffer. It returns frames for reuse.
+func writeWaiting(ctx context.Context, sc *socketConn, sock *worker.WebSocket, frames []byte, m worker.Message) ([]byte, error) {
+	for yielded := false; ; {
+		if len(m.Data) >= maxHeld {
+			frames = appendFrameHeader(frames, m)
+			return frames[:0], sc.writeFrames(net.Buffers{frames, m.Data})
+		}
+		frames = appendFrame(frames, m)
+		if len(frames) >= maxHeld {
+			break
+		}
+		if sock.Buffered() == 0 {
+			if yielded {
+				break
+			}
+			// Let the goroutines ready to run go first, the sender among them: a broadcast
+			// still in progress then adds to this write instead of waiting for the next.
+			yielded = true
+			runtime.Gosched()
+			if sock.Buffered() == 0 {
+				break
+			}
+		}
+		var err error
+		if m, err = sock.Receive(ctx); err != nil {
+			break // the error comes back on the pump's next Receive
+		}
+	}
+	err := sc.writeFrames(net.Buffers{frames})
+	if cap(frames) > 2*maxHeld {
+		frames = nil
+	}
+	return frames[:0], err
 }
 
 // writeMessage writes one message to the client.

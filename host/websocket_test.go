@@ -16,9 +16,14 @@ import (
 
 // A burst of messages sent by the worker faster than the network takes them reaches the
 // client whole and in order, whatever sizes they have, and the close code follows them.
+// The sizes cover each of the frame header's three length forms at its edges.
 func TestWebSocketBurstArrivesInOrder(t *testing.T) {
 	const n = 3000
+	edges := map[int]int{10: 0, 11: 125, 12: 126, 13: 127, 14: 65535, 15: 65536, 16: 65537}
 	message := func(i int) (worker.MessageType, []byte) {
+		if size, ok := edges[i]; ok {
+			return worker.MessageBinary, bytes.Repeat([]byte{byte(i)}, size)
+		}
 		switch {
 		case i == n/2:
 			return worker.MessageBinary, bytes.Repeat([]byte{byte(i)}, 200<<10) // larger than a held write
