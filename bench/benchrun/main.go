@@ -269,8 +269,8 @@ func runScenario(anc, base, n string) sample {
 	return parseWrk(capture(anc, nil, "wrk", args...))
 }
 
-// runLoadgenExtras runs the queue and WebSocket measurements of one round against the full
-// servers, in the round's order, keeping the last round's loadgen output for the report.
+// runLoadgenExtras runs the queue measurement of one round against the full servers and the
+// WebSocket one against every server, in the round's order, keeping the last round's loadgen output for the report.
 func runLoadgenExtras(order []*target, res map[string]*result, anc, bin string) {
 	lg := filepath.Join(bin, "loadgen")
 	if hasExtra("queue") {
@@ -285,10 +285,8 @@ func runLoadgenExtras(order []*target, res map[string]*result, anc, bin string) 
 		}
 	}
 	if hasExtra("ws") {
+		// bare too: its room is the client's ceiling for the fan-out on this machine.
 		for _, t := range order {
-			if !t.full {
-				continue
-			}
 			r := res[t.name]
 			r.ws = capture(anc, nil, lg, "ws", "-url", strings.Replace(t.base(), "http", "ws", 1)+"/ws/room", "-clients", "100", "-msgs", "10")
 			r.rounds["ws"] = append(r.rounds["ws"], sample{rate: grabRate(r.ws, wsRate)})

@@ -76,14 +76,15 @@ func writeIntro(b *strings.Builder) {
 	fmt.Fprintf(b, "and warmed (compare.sh once for 1 s, figure discarded); only one is under load at a time. The\n")
 	fmt.Fprintf(b, "scenarios are interleaved: in each of %d rounds every scenario runs against each server back to\n", *rounds)
 	fmt.Fprintf(b, "back, simulator then flarego in odd rounds and flarego then simulator in even ones (bare right\n")
-	fmt.Fprintf(b, "after flarego, for hello), so that each round's ratio compares figures measured seconds apart\n")
+	fmt.Fprintf(b, "after flarego, for hello and the WebSocket fan-out), so that each round's ratio compares figures measured seconds apart\n")
 	fmt.Fprintf(b, "on a machine whose speed drifts over minutes. The first table gives each server's median over\n")
 	fmt.Fprintf(b, "the rounds, the ratio of those medians and the target judged on it; \"Every round\" gives the\n")
 	fmt.Fprintf(b, "ratio of each round. The 1 MiB R2 and static asset figures are measured once per server, after\n")
 	fmt.Fprintf(b, "the rounds. The simulator is Miniflare started by the anchor's `serve.mjs` (request logging off);\n")
 	fmt.Fprintf(b, "flarego is `bench/worker` with `--log-level warn` (no per-request log line, like the simulator),\n")
 	fmt.Fprintf(b, "state on disk in a fresh directory; bare is `bench/bare`, a plain net/http server (the machine's\n")
-	fmt.Fprintf(b, "ceiling for /hello). ANCHORS is the folder holding the simulator set-up (`miniflare/`), the wrk\n")
+	fmt.Fprintf(b, "ceiling for /hello, and with a WebSocket room that does nothing but fan out, the client's ceiling\n")
+	fmt.Fprintf(b, "for the WebSocket scenario). ANCHORS is the folder holding the simulator set-up (`miniflare/`), the wrk\n")
 	fmt.Fprintf(b, "harness (`wrk/`) and the load client (`loadgen/`).\n\n")
 }
 
@@ -124,20 +125,33 @@ func writeRounds(b *strings.Builder, res map[string]*result) {
 	if fg == nil {
 		return
 	}
-	fmt.Fprintf(b, "\n## Every round\n\nflarego ÷ simulator (÷ bare for hello) in each round, from the two figures measured back to back.\n\n| scenario |")
+	fmt.Fprintf(b, "\n## Every round\n\nflarego ÷ simulator (÷ bare for hello and the row so named) in each round, from the two figures measured back to back.\n\n| scenario |")
 	for r := 1; r <= *rounds; r++ {
 		fmt.Fprintf(b, " round %d |", r)
 	}
 	fmt.Fprintf(b, " median of the rounds |\n|---|%s---|\n", strings.Repeat("---|", *rounds))
+	type row struct {
+		n, label string
+		other    *result
+	}
+	var rows []row
 	for _, n := range append(slices.Clone(scenarioNames), "queue", "ws") {
+		switch l, ok := rowLabels[n]; {
+		case n == "hello":
+			rows = append(rows, row{n, "hello (÷ bare)", res["bare"]})
+		case ok:
+			rows = append(rows, row{n, l, res["simulator"]})
+		default:
+			rows = append(rows, row{n, n, res["simulator"]})
+		}
+	}
+	if ba := res["bare"]; ba != nil && len(ba.rounds["ws"]) > 0 {
+		rows = append(rows, row{"ws", rowLabels["ws"] + " ÷ bare", ba})
+	}
+	for _, rw := range rows {
+		n, other, label := rw.n, rw.other, rw.label
 		if len(fg.rounds[n]) == 0 {
 			continue
-		}
-		other, label := res["simulator"], n
-		if n == "hello" {
-			other, label = res["bare"], "hello (÷ bare)"
-		} else if l, ok := rowLabels[n]; ok {
-			label = l
 		}
 		var ratios []float64
 		fmt.Fprintf(b, "| %s |", label)
