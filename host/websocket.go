@@ -60,6 +60,10 @@ func (r *Runner) pumpWebSocket(w http.ResponseWriter, req *http.Request, sock *w
 // maxHeld bounds the bytes of frames gathered for one write.
 const maxHeld = 64 << 10
 
+// maxKept bounds the frame buffer a connection keeps between writes: most sockets sit idle
+// most of the time, and one burst should not pin a large buffer to each.
+const maxKept = 16 << 10
+
 // pumpOut writes what the worker sends on sock to the client until either side closes.
 // Messages already waiting when one is written go out with it in one write: a broadcast to a
 // room queues one message per member, and written one by one they would cost a system call
@@ -122,7 +126,7 @@ func writeWaiting(ctx context.Context, sc *socketConn, sock *worker.WebSocket, f
 		}
 	}
 	err := sc.writeFrames(net.Buffers{frames})
-	if cap(frames) > 2*maxHeld {
+	if cap(frames) > maxKept {
 		frames = nil
 	}
 	return frames[:0], err
