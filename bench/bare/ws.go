@@ -69,12 +69,11 @@ func (rm *room) read(m *member, br *bufio.Reader) {
 		if err != nil {
 			return
 		}
-		if op == 0x8 {
-			m.send(append([]byte{0x88, byte(min(len(payload), 125))}, payload[:min(len(payload), 125)]...))
+		frame := append(appendHeader(make([]byte, 0, len(payload)+10), op, len(payload)), payload...)
+		if op == 0x8 { // close: answered with the same code and reason
+			m.send(frame)
 			return
 		}
-		frame := appendHeader(make([]byte, 0, len(payload)+10), op, len(payload))
-		frame = append(frame, payload...)
 		rm.mu.Lock()
 		for peer := range rm.members {
 			peer.send(frame)
